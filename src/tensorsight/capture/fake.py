@@ -1,0 +1,149 @@
+"""Trace a model on fake tensors: no compute, no weight memory, the model left untouched.
+
+Parameters and buffers are swapped for fake copies through ``torch.func.functional_call`` (the
+module's own attributes are restored on exit), so BatchNorm's running statistics update fake
+tensors, a model built under ``torch.device("meta")`` traces like any other, and the RNG state
+is put back afterwards.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+import torch
+from torch._subclasses.fake_tensor import FakeTensorMode, unset_fake_temporarily
+
+from ..errors import ForwardError, TensorsightError
+from ..shapes import ShapeSpec
+from .events import Trace
+from .guard import untouched
+from .inputs import materialize, normalize_example, spec_tensor
+from .recorder import Recorder
+
+# errors fake tensors raise for ops they cannot run: we run those for real on zeros
+_UNSUPPORTED = ("UnsupportedOperatorException", "DynamicOutputShapeException",
+                "DataDependentOutputException", "UnsupportedFakeTensorException")
+
+
+def new_fake_mode(shape_env=None) -> FakeTensorMode:
+    if shape_env is None:
+        from torch.fx.experimental.symbolic_shapes import ShapeEnv
+        shape_env = ShapeEnv()  # lets data-dependent sizes (nonzero, item) become unbacked symbols
+    return FakeTensorMode(allow_non_fake_inputs=True, shape_env=shape_env)
+
+
+def to_fake(mode: FakeTensorMode, t: torch.Tensor, device: torch.device | None = None) -> torch.Tensor:
+    """A fake twin of ``t``; meta tensors become fake tensors on ``device`` (default cpu)."""
+    if t.device.type == "meta":
+        fake = mode.fake_tensor_converter.from_meta_and_device(mode, t, device or torch.device("cpu"))
+        if t.requires_grad and not fake.requires_grad and fake.is_floating_point():
+            fake.requires_grad_(True)
+        return fake
+    return mode.from_tensor(t, static_shapes=True)
+
+
+def _model_device(model: torch.nn.Module) -> torch.device:
+    for t in list(model.parameters()) + list(model.buffers()):
+        if t.device.type != "meta":
+            return t.device
+    return torch.device("cpu")
+
+
+def _has_lazy(model: torch.nn.Module) -> bool:
+    from torch.nn.parameter import UninitializedTensorMixin
+    return any(isinstance(t, UninitializedTensorMixin) for t in list(model.parameters()) + list(model.buffers()))
+
+
+def fake_repair(recorder, event, func, args, kwargs, exc):
+    """Ops fake tensors cannot run: run them for real on zeros of the same shapes."""
+    if type(exc).__name__ not in _UNSUPPORTED and not isinstance(exc, NotImplementedError):
+        return None
+    mode = recorder.fake_mode
+    if any(not isinstance(d, int) for t in event.inputs for d in t.shape):
+        event.note = "data-dependent"
+        return None
+
+    def real(x):
+        if isinstance(x, torch.Tensor):
+            return torch.zeros(tuple(int(d) for d in x.shape), dtype=x.dtype)
+        return x
+    with unset_fake_temporarily():
+        rargs = torch.utils._pytree.tree_map(real, (args, kwargs))
+        out = func(*rargs[0], **rargs[1])
+    event.note = "real"
+    return torch.utils._pytree.tree_map(
+        lambda x: mode.from_tensor(x) if isinstance(x, torch.Tensor) else x, out)
+
+
+def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple | None = None,
+          kwargs: dict | None = None, fake_mode: FakeTensorMode | None = None,
+          make_input: Callable[[FakeTensorMode, ShapeSpec], torch.Tensor] | None = None,
+          repair: Callable | None = None, raise_errors: bool = True) -> Trace:
+    """Record every tensor op of ``model(example)`` on fake tensors.
+
+    ``example`` is a tensor, a shape like ``(1, 1, 32, 32)``, a shape string ``"2x128:long"``,
+    a dict, or a tuple of those (several positional arguments). ``kwargs`` go to forward.
+    """
+    call_args = normalize_example(example) if args is None else tuple(args)
+    call_kwargs = dict(kwargs or {})
+    mode = fake_mode or new_fake_mode()
+    is_module = isinstance(model, torch.nn.Module)
+    if is_module and _has_lazy(model):
+        model = copy.deepcopy(model)  # lazy layers materialise themselves: do it on a copy
+    device = _model_device(model) if is_module else torch.device("cpu")
+
+    roles: dict[int, tuple[str, str]] = {}
+    params: dict[str, torch.Tensor] = {}
+    if is_module:
+        for kind, items in (("param", model.named_parameters(remove_duplicate=False)),
+                            ("buffer", model.named_buffers(remove_duplicate=False))):
+            for name, t in items:
+                fake = to_fake(mode, t, device)
+                params[name] = fake
+                role = kind if kind == "buffer" else ("bias" if name.endswith("bias") else "weight")
+                roles[id(fake)] = (role, name)
+
+    def make(spec: ShapeSpec):
+        if make_input is not None:
+            return make_input(mode, spec)
+        with unset_fake_temporarily():
+            real = spec_tensor(spec, device="meta")
+        return to_fake(mode, real, device)
+
+    def convert(t: torch.Tensor):
+        return to_fake(mode, t, device if t.device.type == "meta" else None)
+
+    fargs = materialize(call_args, make, convert)
+    fkwargs = materialize(call_kwargs, make, convert)
+
+    rec = Recorder(roles=roles, root=model if is_module else None, repair=repair or fake_repair)
+    rec.fake_mode = mode
+    rec.trace.model = type(model).__name__ if is_module else getattr(model, "__name__", "function")
+    rec.trace.mode = "fake"
+    for t in _leaves((fargs, fkwargs)):
+        roles[id(t)] = ("input", "")
+    with untouched(model if is_module else None), mode:
+        rec.trace.inputs = [rec.meta(t) for t in _leaves((fargs, fkwargs))]
+        try:
+            with rec:
+                if is_module:
+                    out = torch.func.functional_call(model, params, fargs, fkwargs, strict=False)
+                else:
+                    out = model(*fargs, **fkwargs)
+        except TensorsightError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's forward raised: report, don't crash
+            rec.trace.error = str(exc).split("\n\n")[0]
+            rec.trace.error_type = type(exc).__name__
+            if raise_errors:
+                raise ForwardError(rec.trace.error, rec.trace, exc) from exc
+            return rec.trace
+        rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
+    return rec.trace
+
+
+def _leaves(value) -> list[torch.Tensor]:
+    out: list[torch.Tensor] = []
+    from .recorder import _walk_tensors
+    _walk_tensors(value, out.append)
+    return out

@@ -1,0 +1,290 @@
+"""The recorder: a TorchFunctionMode that writes every tensor op into a Trace.
+
+It sees modules' functional calls (F.conv2d inside nn.Conv2d), the user's own functional calls,
+tensor methods and operators. Module boundaries come from global forward hooks, so the module
+path of each op is known without touching the model. It works the same on real, fake and
+symbolic tensors; running on fake tensors is the job of ``capture.fake``.
+"""
+from __future__ import annotations
+
+import sys
+import weakref
+from typing import Any, Callable
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
+from .source import user_stack
+
+# Tensor methods that only read metadata: never worth an event.
+_SKIP_NAMES = frozenset({
+    "size", "dim", "ndimension", "numel", "nelement", "stride", "storage_offset", "is_contiguous",
+    "data_ptr", "element_size", "get_device", "is_floating_point", "is_complex", "__len__",
+    "__format__", "__repr__", "__str__", "__hash__", "__bool__", "__index__", "__int__",
+    "__float__", "__iter__", "__reduce_ex__", "__deepcopy__", "__array__", "__contains__",
+    "__get__", "__set__", "_is_view", "has_names", "is_shared", "is_pinned", "untyped_storage",
+    "storage", "__setstate__", "_backward_hooks", "requires_grad_", "retain_grad",
+    "register_hook", "backward", "detach_", "_version", "__torch_function__", "__reversed__",
+    "__dlpack__", "type", "cpu_", "is_leaf", "grad_fn", "names", "tolist", "numpy",
+    "__array_wrap__", "_make_subclass", "is_nested", "__del__",
+})
+# ops whose scalar result is worth recording (a data-dependent value)
+_SCALAR_OPS = frozenset({"item"})
+
+_name_cache: dict[Any, str | None] = {}
+
+
+def op_name(func) -> str | None:
+    """``F.conv2d``, ``torch.cat``, ``Tensor.view``; None for ops that are never recorded."""
+    try:
+        return _name_cache[func]
+    except (KeyError, TypeError):
+        pass
+    name = getattr(func, "__name__", None) or type(func).__name__
+    qual = getattr(func, "__qualname__", name) or name
+    module = getattr(func, "__module__", None) or ""
+    if name in _SKIP_NAMES:
+        result = None
+    elif module.startswith("torch.nn.functional") or module == "torch._C._nn" \
+            or getattr(torch.nn.functional, name, None) is func:
+        result = f"F.{name}"
+    elif qual.startswith(("TensorBase.", "Tensor.", "_TensorBase.")) or module == "torch._tensor":
+        result = f"Tensor.{name}"
+    elif qual.startswith("_VariableFunctionsClass.") or module in ("torch", "torch.functional"):
+        result = f"torch.{name}"
+    elif module.startswith("torch._C._linalg") or module.startswith("torch.linalg"):
+        result = f"torch.linalg.{name}"
+    elif module.startswith("torch._C._special") or module.startswith("torch.special"):
+        result = f"torch.special.{name}"
+    elif module.startswith("torch._C._fft") or module.startswith("torch.fft"):
+        result = f"torch.fft.{name}"
+    elif module.startswith("torch"):
+        result = f"{module.replace('torch.', 'torch.', 1)}.{name}"
+    else:
+        result = f"{module}.{name}" if module else name
+    try:
+        _name_cache[func] = result
+    except TypeError:
+        pass
+    return result
+
+
+def _dims(shape) -> tuple:
+    return tuple(d if type(d) is int else (int(d) if _is_const(d) else str(d)) for d in shape)
+
+
+def _is_const(d) -> bool:
+    try:
+        return d.node.is_constant() if hasattr(d, "node") else True
+    except Exception:  # noqa: BLE001 - any symbolic oddity: keep it as a string
+        return False
+
+
+class Recorder(TorchFunctionMode):
+    """Record tensor ops into ``self.trace``.
+
+    ``roles`` maps ``id(tensor)`` of parameters/buffers to ``(role, name)`` so weights are told
+    apart from activations. ``dedupe=True`` (used while watching a real training run) records
+    each (op, call site, module, input signature) once and afterwards only keeps track of which
+    event produced which tensor, so a long run pays for its first step only.
+    """
+
+    def __init__(self, *, roles: dict[int, tuple[str, str]] | None = None,
+                 root: torch.nn.Module | None = None, dedupe: bool = False,
+                 max_events: int = 200_000, on_error: Callable | None = None,
+                 repair: Callable | None = None):
+        super().__init__()
+        self.trace = Trace()
+        self.roles = roles or {}
+        self.dedupe = dedupe
+        self.max_events = max_events
+        self.on_error = on_error
+        self.repair = repair  # (recorder, event, func, args, kwargs, exc) -> output or None
+        self._producer: dict[int, tuple[weakref.ref, int]] = {}
+        self._seen: dict[tuple, int] = {}
+        self._stack: list[tuple[torch.nn.Module, str, ModuleCall | None]] = []
+        self._children: dict[int, dict[int, str]] = {}
+        self._root = root
+        self._hooks: list = []
+        self.depth = 0  # >0 while our own bookkeeping runs tensor code
+
+    # -- module boundaries -------------------------------------------------------------------
+    def __enter__(self):
+        from torch.nn.modules import module as M
+        self._hooks = [
+            M.register_module_forward_pre_hook(self._pre_hook),
+            M.register_module_forward_hook(self._post_hook, always_call=True),
+        ]
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        for h in self._hooks:
+            h.remove()
+        self._hooks = []
+        return super().__exit__(*exc)
+
+    def _child_name(self, parent: torch.nn.Module, child: torch.nn.Module) -> str | None:
+        names = self._children.get(id(parent))
+        if names is None:
+            names = {id(m): n for n, m in parent._modules.items() if m is not None}
+            self._children[id(parent)] = names
+        return names.get(id(child))
+
+    def _pre_hook(self, module, args):
+        if self._stack:
+            parent, ppath, _ = self._stack[-1]
+            name = self._child_name(parent, module)
+            if name is None:  # a module called from inside another one without being its child
+                name = type(module).__name__
+            path = f"{ppath}.{name}" if ppath else name
+        else:
+            path = "" if (self._root is None or module is self._root) else type(module).__name__
+        call = None
+        if not self.dedupe or len(self.trace.modules) < self.max_events:
+            stack = user_stack(2)
+            call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
+                              start=len(self.trace.events), end=len(self.trace.events),
+                              inputs=self._metas(args), where=stack[-1] if stack else None)
+            if not self.dedupe:
+                self.trace.modules.append(call)
+        self._stack.append((module, path, call))
+
+    def _post_hook(self, module, args, output):
+        if not self._stack:
+            return
+        mod, path, call = self._stack.pop()
+        if call is not None and not self.dedupe:
+            call.end = len(self.trace.events)
+            call.outputs = self._metas(output)
+
+    @property
+    def module_path(self) -> str:
+        return self._stack[-1][1] if self._stack else ""
+
+    # -- tensors -----------------------------------------------------------------------------
+    def meta(self, t: torch.Tensor) -> TensorMeta:
+        key = id(t)
+        role = self.roles.get(key)
+        hit = self._producer.get(key)
+        producer = hit[1] if hit is not None and hit[0]() is t else None
+        try:
+            shape = _dims(t.shape)
+        except Exception:  # noqa: BLE001 - e.g. a nested/sparse tensor without sizes
+            shape = ()
+        return TensorMeta(shape, str(t.dtype).removeprefix("torch."), str(t.device),
+                          producer, role[0] if role else "")
+
+    def _metas(self, value) -> list[TensorMeta]:
+        out: list[TensorMeta] = []
+        _walk_tensors(value, lambda t: out.append(self.meta(t)))
+        return out
+
+    def _summarize(self, value, inputs: list[TensorMeta], depth: int = 0):
+        if isinstance(value, torch.Tensor):
+            inputs.append(self.meta(value))
+            return TensorRef(len(inputs) - 1)
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        if isinstance(value, torch.Size):
+            return _dims(value)
+        if isinstance(value, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+            return str(value)
+        if isinstance(value, (list, tuple)):
+            if depth > 3:
+                return f"<{type(value).__name__} of {len(value)}>"
+            items = [self._summarize(v, inputs, depth + 1) for v in value]
+            return tuple(items) if isinstance(value, tuple) else items
+        if isinstance(value, slice):
+            return slice(value.start, value.stop, value.step)
+        if value is Ellipsis:
+            return "..."
+        if isinstance(value, (torch.dtype, torch.device, torch.memory_format, torch.layout)):
+            return str(value)
+        if isinstance(value, dict):
+            return {str(k): self._summarize(v, inputs, depth + 1) for k, v in value.items()}
+        return f"<{type(value).__name__}>"
+
+    def _signature(self, func, args, kwargs):
+        f = sys._getframe(2)
+        sig = [func, id(self._stack[-1][0]) if self._stack else 0, f.f_code, f.f_lasti]
+        _walk_tensors((args, kwargs), lambda t: sig.append((tuple(t.shape), t.dtype)))
+        return tuple(sig)
+
+    # -- the hook ----------------------------------------------------------------------------
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        name = op_name(func)
+        if name is None or self.depth:
+            return func(*args, **kwargs)
+        sig = None
+        if self.dedupe:
+            sig = self._signature(func, args, kwargs)
+            seen = self._seen.get(sig)
+            if seen is not None:
+                out = func(*args, **kwargs)
+                self._map_outputs(out, seen)
+                return out
+        if len(self.trace.events) >= self.max_events:
+            return func(*args, **kwargs)
+        inputs: list[TensorMeta] = []
+        sargs = tuple(self._summarize(a, inputs) for a in args)
+        skw = {k: self._summarize(v, inputs) for k, v in kwargs.items()}
+        stack = user_stack(2)
+        event = OpEvent(index=len(self.trace.events), op=name, inputs=inputs, outputs=[],
+                        args=sargs, kwargs=skw, module=self.module_path,
+                        module_type=type(self._stack[-1][0]).__name__ if self._stack else "",
+                        where=stack[-1] if stack else None, stack=stack)
+        try:
+            out = func(*args, **kwargs)
+        except Exception as exc:
+            event.error = f"{type(exc).__name__}: {exc}".split("\n\n")[0][:2000]
+            out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
+            if out is None:
+                self.trace.events.append(event)
+                if self.on_error is not None:
+                    self.on_error(event, exc)
+                raise
+            event.note = event.note or "repaired"
+        if inputs and name.endswith("_") and all(t.role == "buffer" for t in inputs):
+            return out  # bookkeeping such as BatchNorm's num_batches_tracked += 1
+        outputs: list[TensorMeta] = []
+        _walk_tensors(out, lambda t: outputs.append(self.meta(t)))
+        if not outputs and name.rsplit(".", 1)[-1] not in _SCALAR_OPS:
+            return out  # e.g. torch.equal, Tensor.allclose: nothing shaped to record
+        if not outputs:
+            event.outputs = [TensorMeta((), _scalar_dtype(out), "scalar")]
+            event.note = event.note or ("data-dependent" if "u" in str(out) or "zuf" in str(out) else "")
+        else:
+            event.outputs = [TensorMeta(m.shape, m.dtype, m.device, event.index, "") for m in outputs]
+        self.trace.events.append(event)
+        self._map_outputs(out, event.index)
+        if sig is not None:
+            self._seen[sig] = event.index
+        return out
+
+    def _map_outputs(self, out, index: int) -> None:
+        def put(t):
+            try:
+                self._producer[id(t)] = (weakref.ref(t), index)
+            except TypeError:
+                pass
+        _walk_tensors(out, put)
+
+
+def _scalar_dtype(value) -> str:
+    return {bool: "bool", int: "int64", float: "float64"}.get(type(value), type(value).__name__)
+
+
+def _walk_tensors(value, fn, depth: int = 0) -> None:
+    if isinstance(value, torch.Tensor):
+        fn(value)
+    elif depth < 4 and isinstance(value, (list, tuple)):
+        for v in value:
+            _walk_tensors(v, fn, depth + 1)
+    elif depth < 4 and isinstance(value, dict):
+        for v in value.values():
+            _walk_tensors(v, fn, depth + 1)
+    elif depth < 4 and hasattr(value, "__dataclass_fields__"):
+        for k in value.__dataclass_fields__:
+            _walk_tensors(getattr(value, k, None), fn, depth + 1)

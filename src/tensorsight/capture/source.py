@@ -1,0 +1,70 @@
+"""Find the user's source line for an op: the first frame outside torch and tensorsight."""
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+import sysconfig
+
+import torch
+
+from .events import Frame
+
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+_OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
+_SKIP_PREFIXES = (_TORCH_DIR, _OWN_DIR)
+
+_user_cache: dict[str, bool] = {}
+_frame_cache: dict[tuple, Frame] = {}
+
+
+def is_user_file(filename: str) -> bool:
+    """User code: not torch, not tensorsight, not the standard library, not frozen modules.
+
+    Third-party model code (e.g. transformers' modeling files) counts as user code: it is the
+    model's source, and the line users want to see.
+    """
+    hit = _user_cache.get(filename)
+    if hit is None:
+        if filename.startswith("<") and not filename.startswith("<ipython") and filename != "<stdin>" \
+                and not filename.startswith("<string"):
+            hit = False
+        else:
+            real = os.path.realpath(filename) if os.path.isabs(filename) else filename
+            hit = not (real.startswith(_SKIP_PREFIXES) or filename.startswith(_SKIP_PREFIXES)
+                       or (real.startswith(_STDLIB) and "site-packages" not in real))
+        _user_cache[filename] = hit
+    return hit
+
+
+def make_frame(code, lineno: int) -> Frame:
+    key = (code, lineno)
+    fr = _frame_cache.get(key)
+    if fr is None:
+        fr = Frame(code.co_filename, lineno, code.co_name, linecache.getline(code.co_filename, lineno).strip())
+        _frame_cache[key] = fr
+    return fr
+
+
+def user_stack(depth: int = 1, limit: int = 12) -> tuple[Frame, ...]:
+    """User frames of the current call stack, outermost first (at most ``limit``)."""
+    f = sys._getframe(depth)
+    out = []
+    while f is not None and len(out) < limit:
+        code = f.f_code
+        if is_user_file(code.co_filename):
+            out.append(make_frame(code, f.f_lineno))
+        f = f.f_back
+    out.reverse()
+    return tuple(out)
+
+
+def user_frame(depth: int = 1) -> Frame | None:
+    """The innermost user frame."""
+    f = sys._getframe(depth)
+    while f is not None:
+        if is_user_file(f.f_code.co_filename):
+            return make_frame(f.f_code, f.f_lineno)
+        f = f.f_back
+    return None

@@ -1,0 +1,50 @@
+"""The ``tensorsight`` command line.
+
+Each subcommand lives in its own module ``cli/<name>.py`` with ``register(subparsers)`` and a
+``run(args) -> int`` it sets as ``func``. Nothing here imports torch, so ``--help`` is instant.
+A user mistake (TensorsightError) prints one sentence and exits with 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("trace", "summary", "run", "fix", "solve", "report", "convmat")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tensorsight",
+        description="See every tensor shape of a PyTorch forward pass, explained; "
+                    "diagnose and fix shape bugs in training scripts.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue  # a command not built yet
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..errors import TensorsightError
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except TensorsightError as exc:
+        print(f"tensorsight: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def entry() -> None:
+    sys.exit(main())
