@@ -54,6 +54,51 @@ def _has_lazy(model: torch.nn.Module) -> bool:
     return any(isinstance(t, UninitializedTensorMixin) for t in list(model.parameters()) + list(model.buffers()))
 
 
+def materialize_lazy(model: torch.nn.Module, args: tuple, kwargs: dict,
+                     mode: FakeTensorMode | None = None) -> torch.nn.Module:
+    """A copy of ``model`` whose lazy layers are materialised (on the meta device) by a dry run
+    on fake tensors; the model itself stays lazy. Models without lazy layers come back as is."""
+    from torch.nn.modules.lazy import LazyModuleMixin
+    from torch.nn.parameter import UninitializedTensorMixin
+    if not _has_lazy(model):
+        return model
+    model = copy.deepcopy(model)
+    mode = mode or new_fake_mode()
+    device = _model_device(model)
+    swapped: list = []
+
+    def after_infer(module, *_):  # runs after the lazy hook: give forward fake tensors, not meta
+        for store in (module._parameters, module._buffers):
+            for name, t in list(store.items()):
+                if t is not None and t.device.type == "meta" and not isinstance(t, UninitializedTensorMixin):
+                    swapped.append((store, name, t))
+                    fake = to_fake(mode, t, device)
+                    store[name] = torch.nn.Parameter(fake, t.requires_grad) if isinstance(
+                        t, torch.nn.Parameter) else fake
+
+    handles = [m.register_forward_pre_hook(after_infer) for m in model.modules()
+               if isinstance(m, LazyModuleMixin) and m.has_uninitialized_params()]
+    params = {n: to_fake(mode, t, device) for n, t in list(model.named_parameters(remove_duplicate=False))
+              + list(model.named_buffers(remove_duplicate=False)) if not isinstance(t, UninitializedTensorMixin)}
+
+    def make(spec: ShapeSpec):
+        with unset_fake_temporarily():
+            real = spec_tensor(spec, device="meta")
+        return to_fake(mode, real, device)
+
+    convert = lambda t: to_fake(mode, t, device if t.device.type == "meta" else None)  # noqa: E731
+    try:
+        with untouched(model), mode, torch.no_grad():
+            torch.func.functional_call(model, params, materialize(args, make, convert),
+                                       materialize(kwargs, make, convert), strict=False)
+    finally:
+        for h in handles:
+            h.remove()
+        for store, name, t in swapped:  # the materialised meta tensors, not the fake ones
+            store[name] = t
+    return model
+
+
 def fake_repair(recorder, event, func, args, kwargs, exc):
     """Ops fake tensors cannot run: run them for real on zeros of the same shapes."""
     if type(exc).__name__ not in _UNSUPPORTED and not isinstance(exc, NotImplementedError):
@@ -89,7 +134,7 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
     mode = fake_mode or new_fake_mode()
     is_module = isinstance(model, torch.nn.Module)
     if is_module and _has_lazy(model):
-        model = copy.deepcopy(model)  # lazy layers materialise themselves: do it on a copy
+        model = materialize_lazy(model, call_args, call_kwargs, mode)
     device = _model_device(model) if is_module else torch.device("cpu")
 
     roles: dict[int, tuple[str, str]] = {}

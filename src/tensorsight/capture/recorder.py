@@ -103,6 +103,8 @@ class Recorder(TorchFunctionMode):
         self.repair = repair  # (recorder, event, func, args, kwargs, exc) -> output or None
         self._producer: dict[int, tuple[weakref.ref, int]] = {}
         self._seen: dict[tuple, int] = {}
+        self._seen_calls: set = set()
+        self.module_objects: dict[str, weakref.ref] = {}  # module path -> the module
         self._stack: list[tuple[torch.nn.Module, str, ModuleCall | None]] = []
         self._children: dict[int, dict[int, str]] = {}
         self._root = root
@@ -141,20 +143,28 @@ class Recorder(TorchFunctionMode):
         else:
             path = "" if (self._root is None or module is self._root) else type(module).__name__
         call = None
-        if not self.dedupe or len(self.trace.modules) < self.max_events:
+        key = None
+        if self.dedupe:
+            key = (id(module), _arg_signature(args))
+            if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
+                key = None
+        if not self.dedupe or key is not None:
             stack = user_stack(2)
             call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
                               start=len(self.trace.events), end=len(self.trace.events),
                               inputs=self._metas(args), where=stack[-1] if stack else None)
-            if not self.dedupe:
-                self.trace.modules.append(call)
+            self.trace.modules.append(call)
+            if key is not None:
+                self._seen_calls.add(key)
+            if path not in self.module_objects:
+                self.module_objects[path] = weakref.ref(module)
         self._stack.append((module, path, call))
 
     def _post_hook(self, module, args, output):
         if not self._stack:
             return
         mod, path, call = self._stack.pop()
-        if call is not None and not self.dedupe:
+        if call is not None:
             call.end = len(self.trace.events)
             call.outputs = self._metas(output)
 
@@ -270,6 +280,12 @@ class Recorder(TorchFunctionMode):
             except TypeError:
                 pass
         _walk_tensors(out, put)
+
+
+def _arg_signature(args) -> tuple:
+    sig: list = []
+    _walk_tensors(args, lambda t: sig.append((tuple(t.shape), t.dtype)))
+    return tuple(sig)
 
 
 def _scalar_dtype(value) -> str:

@@ -14,6 +14,9 @@ _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
 _SKIP_PREFIXES = (_TORCH_DIR, _OWN_DIR)
+# Data loading runs the user's Dataset code from inside torch: frames outside that boundary
+# (the `for batch in loader` line) say nothing about where a sample's shape came from.
+_DATA_DIR = os.path.join(_TORCH_DIR, "utils", "data") + os.sep
 
 _user_cache: dict[str, bool] = {}
 _frame_cache: dict[tuple, Frame] = {}
@@ -55,6 +58,8 @@ def user_stack(depth: int = 1, limit: int = 12) -> tuple[Frame, ...]:
         code = f.f_code
         if is_user_file(code.co_filename):
             out.append(make_frame(code, f.f_lineno))
+        elif out and code.co_filename.startswith(_DATA_DIR):
+            break
         f = f.f_back
     out.reverse()
     return tuple(out)

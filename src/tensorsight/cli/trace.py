@@ -1,0 +1,70 @@
+"""``tensorsight trace TARGET --input SHAPE``: every op of the forward pass, explained."""
+from __future__ import annotations
+
+import sys
+
+from .common import add_target_args
+
+
+def register(sub) -> None:
+    p = sub.add_parser("trace", help="trace every tensor op of a forward pass with its shapes and arithmetic",
+                       description="Trace every tensor op of a model's forward pass on fake tensors "
+                                   "(no weights, no compute): shapes, source lines and the arithmetic of each size.")
+    add_target_args(p)
+    p.add_argument("--format", "-f", choices=("table", "tree", "json"), default="table")
+    p.add_argument("--symbolic", action="store_true",
+                   help="sizes as formulas of named input sizes, e.g. --input 'N x 1 x H x W'")
+    p.add_argument("--weights", action="store_true", help="also list weight shapes among op inputs")
+    p.add_argument("--max-rows", type=int, default=None, metavar="N", help="show at most N ops")
+    p.add_argument("--svg", metavar="FILE", help="write the shape-flow diagram as SVG")
+    p.add_argument("--png", metavar="FILE", help="write the shape-flow diagram as PNG")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..errors import ForwardError
+    from .common import forward_failed, load_model_and_inputs
+    model, positional, keywords = load_model_and_inputs(args)
+    try:
+        if args.symbolic:
+            from ..analysis.symbolic import symbolic
+            spec = positional[0] if len(positional) == 1 else positional
+            trace = symbolic(model, spec, **keywords)
+        else:
+            from ..capture.api import trace as do_trace
+            trace = do_trace(model, positional, **keywords)
+    except ForwardError as exc:
+        if exc.trace is not None and exc.trace.events:
+            _print(exc.trace, args)
+        return forward_failed(exc, args.input)
+    _print(trace, args)
+    _pictures(trace, args)
+    return 0
+
+
+def _print(trace, args) -> None:
+    if args.format == "json":
+        sys.stdout.write(trace.to_json() + "\n")
+        return
+    import shutil
+    from rich.console import Console
+    console = Console(width=max(shutil.get_terminal_size((140, 40)).columns, 120))
+    if args.format == "tree":
+        console.print(trace.tree())
+    else:
+        console.print(trace.table(weights=args.weights, max_rows=args.max_rows))
+
+
+def _pictures(trace, args) -> None:
+    if args.svg:
+        from ..render.svg import to_svg
+        with open(args.svg, "w") as f:
+            f.write(to_svg(trace))
+    if args.png:
+        from ..render.png import to_png
+        to_png(trace, args.png)
+    if args.html:
+        from ..render.html import to_html
+        with open(args.html, "w") as f:
+            f.write(to_html(trace))

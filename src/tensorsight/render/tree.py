@@ -1,0 +1,25 @@
+"""The module tree: each module call with its input and output shapes."""
+from __future__ import annotations
+
+from rich.tree import Tree
+
+from ..capture.events import Trace
+from .table import shapes_of
+
+
+def module_tree(trace: Trace, *, depth: int | None = None) -> Tree:
+    label = f"[bold]{trace.model or 'model'}[/] {shapes_of(trace.inputs)} → {shapes_of(trace.outputs)}"
+    root = Tree(label)
+    nodes = {-1: root}
+    for call in trace.modules:
+        if call.path == "" and call.depth == 0:
+            continue
+        if depth is not None and call.depth > depth:
+            continue
+        parent = nodes.get(call.depth - 1, root)
+        name = call.path.rsplit(".", 1)[-1] or call.type
+        ops = call.end - call.start
+        node = parent.add(f"[cyan]{name}[/] ({call.type}) {shapes_of(call.inputs)} → "
+                          f"{shapes_of(call.outputs)} [dim]{ops} ops[/]")
+        nodes[call.depth] = node
+    return root
