@@ -538,6 +538,17 @@ class SparseLinear(nn.Module):
             y = y + self.bias
         return y.reshape(*lead, self.out_features)
 
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # a sparse buffer can only be copied into one with the same nnz: adopt the saved tensors
+        for name in ("matrix", "bias"):
+            value = state_dict.get(prefix + name)
+            if value is not None:
+                current = getattr(self, name)
+                device = current.device if current is not None else value.device
+                setattr(self, name, value.to(device))
+        self.out_features, self.in_features = self.matrix.shape
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
     def extra_repr(self) -> str:
         nnz = self.matrix._nnz() if self.matrix.layout != torch.strided else self.matrix.numel()
         return (f"in_features={self.in_features}, out_features={self.out_features}, nnz={nnz}, "
