@@ -15,6 +15,7 @@ from tensorsight import TensorsightError, conv_matrix, conv_to_linear
 from tensorsight.algebra.conv_matrix import SparseLinear
 
 MODES = ("zeros", "circular", "reflect", "replicate")
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel")
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -129,16 +129,17 @@ def run(args) -> int:
     import math
     import time
 
+    from ..shapes import parse_shape
+
+    name, cargs, ckwargs = parse_layer(args.layer)       # user mistakes first, before torch loads
+    spec = parse_shape(args.input)
+    if spec.symbolic:
+        raise TensorsightError(f"--input {args.input!r} has symbolic sizes; give numbers, e.g. 3x32x32")
+
     import torch
     from torch import nn
 
     from ..algebra.conv_matrix import matrix_from_plan, plan_conv
-    from ..shapes import parse_shape
-
-    name, cargs, ckwargs = parse_layer(args.layer)
-    spec = parse_shape(args.input)
-    if spec.symbolic:
-        raise TensorsightError(f"--input {args.input!r} has symbolic sizes; give numbers, e.g. 3x32x32")
     torch.manual_seed(0)
     try:
         layer = getattr(nn, name)(*cargs, **ckwargs)
