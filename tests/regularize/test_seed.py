@@ -134,3 +134,15 @@ def test_momentum_step_lr_solves_a_weaker_lasso():
     w = train(model, opt, epochs=40, reg=reg)[-1]
     assert torch.allclose(w.double(), lasso(0.1 * (1 - 0.82)), atol=0.05)
     assert w[4] != 0
+
+
+def test_l1watch_stops_after_max_steps_and_names_unknown_params():
+    model, opt = make()
+    watch = L1Watch(max_steps=2)  # too few steps to see the pattern
+    train(model, opt, epochs=1, lam=1000.0, after_step=watch.after_step)
+    assert watch.findings() == []
+    model, opt = make()
+    watch = L1Watch()
+    train(model, opt, epochs=1, lam=1000.0, after_step=watch)  # the hook protocol
+    (f,) = watch.findings()
+    assert "'mlp.0.weight'" in f["message"]  # found through the live model

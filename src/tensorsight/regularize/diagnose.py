@@ -311,6 +311,13 @@ class L1Watch:
         n = self._steps.get(id(optimizer), 0) + 1
         self._steps[id(optimizer)] = n
         if n > self.max_steps:
+            if n == self.max_steps + 1:  # done with this optimizer: free the samples
+                for group in optimizer.param_groups:
+                    for q in group["params"]:
+                        st = self._state.get(id(q))
+                        if st is not None:
+                            st.prev = st.first = None
+                            st.done = True
             return []
         skip = self._proximal_params()
         new = []
@@ -318,7 +325,8 @@ class L1Watch:
             for gi, group in enumerate(optimizer.param_groups):
                 names = group.get("param_names")
                 for pi, p in enumerate(group["params"]):
-                    if p.grad is None or id(p) in skip or not p.is_floating_point():
+                    if (p.grad is None or p.grad.is_sparse or id(p) in skip
+                            or not p.is_floating_point()):
                         continue
                     name = self._names.get(id(p)) or (names[pi] if names else None)
                     f = self._look(optimizer, group, p, name, (gi, pi))
