@@ -7,7 +7,9 @@ is put back afterwards.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import logging
 from typing import Any, Callable
 
 import torch
@@ -62,12 +64,17 @@ def materialize_lazy(model: torch.nn.Module, args: tuple, kwargs: dict,
     from torch.nn.parameter import UninitializedTensorMixin
     if not _has_lazy(model):
         return model
-    model = copy.deepcopy(model)
-    mode = mode or new_fake_mode()
     device = _model_device(model)
+    meta = torch.device("meta")  # lazy tensors materialise there: no memory, no real init
+    memo = {id(t): type(t)(t.requires_grad, meta, t.dtype) for t in
+            list(model.parameters()) + list(model.buffers()) if isinstance(t, UninitializedTensorMixin)}
+    model = copy.deepcopy(model, memo)
+    mode = mode or new_fake_mode()
     swapped: list = []
 
-    def after_infer(module, *_):  # runs after the lazy hook: give forward fake tensors, not meta
+    def infer(module, args, kwargs):  # before the lazy hook: materialise off fake mode, then
+        with unset_fake_temporarily():  # give forward fake twins of the new meta tensors
+            module.initialize_parameters(*args, **kwargs)
         for store in (module._parameters, module._buffers):
             for name, t in list(store.items()):
                 if t is not None and t.device.type == "meta" and not isinstance(t, UninitializedTensorMixin):
@@ -76,7 +83,7 @@ def materialize_lazy(model: torch.nn.Module, args: tuple, kwargs: dict,
                     store[name] = torch.nn.Parameter(fake, t.requires_grad) if isinstance(
                         t, torch.nn.Parameter) else fake
 
-    handles = [m.register_forward_pre_hook(after_infer) for m in model.modules()
+    handles = [m.register_forward_pre_hook(infer, prepend=True, with_kwargs=True) for m in model.modules()
                if isinstance(m, LazyModuleMixin) and m.has_uninitialized_params()]
     params = {n: to_fake(mode, t, device) for n, t in list(model.named_parameters(remove_duplicate=False))
               + list(model.named_buffers(remove_duplicate=False)) if not isinstance(t, UninitializedTensorMixin)}
@@ -123,7 +130,8 @@ def fake_repair(recorder, event, func, args, kwargs, exc):
 def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple | None = None,
           kwargs: dict | None = None, fake_mode: FakeTensorMode | None = None,
           make_input: Callable[[FakeTensorMode, ShapeSpec], torch.Tensor] | None = None,
-          repair: Callable | None = None, raise_errors: bool = True) -> Trace:
+          repair: Callable | None = None, rewrite: Callable | None = None,
+          raise_errors: bool = True) -> Trace:
     """Record every tensor op of ``model(example)`` on fake tensors.
 
     ``example`` is a tensor, a shape like ``(1, 1, 32, 32)``, a shape string ``"2x128:long"``,
@@ -161,13 +169,14 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
     fargs = materialize(call_args, make, convert)
     fkwargs = materialize(call_kwargs, make, convert)
 
-    rec = Recorder(roles=roles, root=model if is_module else None, repair=repair or fake_repair)
+    rec = Recorder(roles=roles, root=model if is_module else None, repair=repair or fake_repair,
+                   rewrite=rewrite)
     rec.fake_mode = mode
     rec.trace.model = type(model).__name__ if is_module else getattr(model, "__name__", "function")
     rec.trace.mode = "fake"
     for t in _leaves((fargs, fkwargs)):
         roles[id(t)] = ("input", "")
-    with untouched(model if is_module else None), mode:
+    with untouched(model if is_module else None), _quiet_fake_logs(), mode:
         rec.trace.inputs = [rec.meta(t) for t in _leaves((fargs, fkwargs))]
         try:
             with rec:
@@ -185,6 +194,18 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
             return rec.trace
         rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
     return rec.trace
+
+
+@contextlib.contextmanager
+def _quiet_fake_logs():
+    """Fake tensors log every failing meta kernel at ERROR level; a failing op is our business."""
+    log = logging.getLogger("torch._subclasses.fake_tensor")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
 
 
 def _leaves(value) -> list[torch.Tensor]:

@@ -93,7 +93,7 @@ class Recorder(TorchFunctionMode):
     def __init__(self, *, roles: dict[int, tuple[str, str]] | None = None,
                  root: torch.nn.Module | None = None, dedupe: bool = False,
                  max_events: int = 200_000, on_error: Callable | None = None,
-                 repair: Callable | None = None):
+                 repair: Callable | None = None, rewrite: Callable | None = None):
         super().__init__()
         self.trace = Trace()
         self.roles = roles or {}
@@ -101,6 +101,7 @@ class Recorder(TorchFunctionMode):
         self.max_events = max_events
         self.on_error = on_error
         self.repair = repair  # (recorder, event, func, args, kwargs, exc) -> output or None
+        self.rewrite = rewrite  # (recorder, event, func, args, kwargs) -> output or None (run instead)
         self._producer: dict[int, tuple[weakref.ref, int]] = {}
         self._seen: dict[tuple, int] = {}
         self._seen_calls: set = set()
@@ -129,7 +130,7 @@ class Recorder(TorchFunctionMode):
     def _child_name(self, parent: torch.nn.Module, child: torch.nn.Module) -> str | None:
         names = self._children.get(id(parent))
         if names is None:
-            names = {id(m): n for n, m in parent._modules.items() if m is not None}
+            names = {id(m): n for n, m in parent.named_modules() if n}  # ModuleList items too
             self._children[id(parent)] = names
         return names.get(id(child))
 
@@ -246,7 +247,11 @@ class Recorder(TorchFunctionMode):
                         module_type=type(self._stack[-1][0]).__name__ if self._stack else "",
                         where=stack[-1] if stack else None, stack=stack)
         try:
-            out = func(*args, **kwargs)
+            out = self.rewrite(self, event, func, args, kwargs) if self.rewrite else None
+            if out is None:
+                out = func(*args, **kwargs)
+            else:
+                event.note = "rewritten"
         except Exception as exc:
             event.error = f"{type(exc).__name__}: {exc}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None

@@ -1,0 +1,50 @@
+"""``tensorsight run SCRIPT [ARGS...]``: run a training script with shape diagnosis on."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run a script as python would, explaining shape crashes and silent shape bugs",
+                       description="Run SCRIPT as `python SCRIPT ARGS` would, with diagnosis on: a shape crash "
+                                   "gets its root-cause line, the shapes, the arithmetic and a code fix; silent "
+                                   "shape bugs are reported as warnings at the first optimizer step.")
+    p.add_argument("--json", metavar="FILE", help="write the report (status, exception, findings) as JSON")
+    p.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop cleanly after N optimizer steps")
+    p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    p.add_argument("script", metavar="SCRIPT")
+    p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..diagnose.runner import run_script
+    report = run_script(args.script, args.args, max_steps=args.max_steps)
+    print_findings(report.findings, sys.stderr)
+    if report.status == "stopped":
+        print(f"tensorsight: stopped after --max-steps {args.max_steps}", file=sys.stderr)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report.to_dict(), f, indent=1)
+    if args.html:
+        from ..render.html import to_html
+        with open(args.html, "w") as f:
+            f.write(to_html(report.trace, findings=[x.to_dict() for x in report.findings], title=args.script))
+    return report.exit_code
+
+
+def print_findings(findings, stream) -> None:
+    shown = [f for f in findings if f.severity != "info"] + [f for f in findings if f.severity == "info"]
+    if not shown:
+        return
+    print("", file=stream)
+    for f in shown:
+        print(f"tensorsight {f.severity} [{f.category}] {os.path.relpath(f.file)}:{f.line}", file=stream)
+        print(f"  {f.message}", file=stream)
+        for fx in f.fixes:
+            print(f"  fix {os.path.relpath(fx.file)}:{fx.line}", file=stream)
+            print(f"    - {fx.old.strip()}", file=stream)
+            print(f"    + {fx.new.strip()}", file=stream)

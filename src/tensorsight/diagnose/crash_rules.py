@@ -1,0 +1,493 @@
+"""The crash rules, most specific first. Each takes a Crash and returns findings or None."""
+from __future__ import annotations
+
+import os
+import re
+
+from ..shapes import fmt_shape
+from . import edits
+from .crash import Crash, consumer_stack, frame_for, model_input, origin_fix, shapes
+from .findings import Finding
+from .layers import (ctor_arg_text, per_sample_factors, product_in_style, replace_ctor_arg,
+                     size_text_from_producer)
+from .origin import chain, hoist, top_call
+from .retrace import retrace
+
+
+def _base(path: str) -> str:
+    return os.path.basename(path)
+
+
+# -- layers whose size does not fit: repair them all in one fake pass -------------------------
+def layer_mismatch(crash: Crash):
+    ev = crash.failing
+    if ev is None:
+        return None
+    msg = crash.msg
+    layer_error = (
+        (ev.name == "linear" and "cannot be multiplied" in msg)
+        or (ev.name.startswith("conv") and "channels" in msg and "expected input" in msg)
+        or (ev.name == "batch_norm" and "running_mean should contain" in msg)
+        or (ev.name == "layer_norm" and "normalized_shape" in msg)
+        or (ev.name in ("view", "reshape") and "is invalid for input of size" in msg))
+    if not layer_error:
+        return None
+    if ev.name.startswith("conv") and "channels" in msg:
+        channels_last = _channels_last(crash, ev)
+        if channels_last:
+            return channels_last
+    return findings_from_retrace(crash, ev)
+
+
+def findings_from_retrace(crash: Crash, ev, rewrites=None, lead: list | None = None):
+    call = top_call(crash.trace, ev.index)
+    module = crash.watcher.module(call.path) if call is not None else None
+    findings: list[Finding] = list(lead or [])
+    if module is not None and call.inputs:
+        result = retrace(module, call.inputs, rewrites)
+        for rep in result.repairs:
+            f = repair_finding(crash, rep, result.trace)
+            if f is not None:
+                findings.append(f)
+    if not findings:
+        return None
+    # the crash line is where the user saw it: say so in the first finding
+    if crash.symptom is not None:
+        first = findings[0]
+        first.message += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line}: {crash.msg.splitlines()[0]})"
+    return findings
+
+
+def repair_finding(crash: Crash, rep, tr) -> Finding | None:
+    w = crash.watcher
+    ev = rep.event
+    if rep.kind == "view":
+        line = ev.where
+        if line is None:
+            return None
+        x = ev.activations[0]
+        total = x.numel or 0
+        n = x.shape[0]
+        per = total // n if n else total
+        req = [a for a in ev.args[1:]] if len(ev.args) > 1 else list(ev.kwargs.values())
+        req_s = ", ".join(str(r) for r in req)
+        fixes = edits.replace_in_call_args(line.file, line.line, ("view", "reshape"), "{self}.size(0), -1")
+        factors = [int(d) for d in x.shape[1:]]
+        fact = "·".join(str(d) for d in factors)
+        msg = (f"{ev.name}({req_s}) cannot fit {fmt_shape(x.shape)}: it holds {total} = {n} × {per} values, "
+               f"so each of the {n} samples has {per} = {fact} features; flatten per sample with "
+               f"{ev.name}(x.size(0), -1) → [{n}, {per}]")
+        return Finding("error", "view_reshape", line.file, line.line, msg, fixes or [])
+    module = rep.module
+    if module is None:
+        return None
+    site = w.site(module)
+    mtype = type(module).__name__
+    name = ev.module.rsplit(".", 1)[-1] if ev.module else mtype
+    x = ev.activations[0] if ev.activations else None
+    if rep.kind == "linear_in":
+        factors = per_sample_factors(tr, x) if x is not None else [rep.value]
+        if not factors or _prod(factors) != rep.value:
+            factors = [rep.value]
+        old_text = ctor_arg_text(site, mtype, "in")
+        new_text = product_in_style(old_text, rep.old, factors)
+        fact = " = " + "·".join(str(f) for f in factors) if len(factors) > 1 else ""
+        msg = (f"{name} = {mtype}({rep.old}, …) gets {fmt_shape(x.shape)}: its input has {rep.value}{fact} "
+               f"features per sample, so in_features must be {rep.value}, not {rep.old}")
+        fixes = replace_ctor_arg(site, mtype, "in", new_text)
+        return _site_finding(site, ev, "linear_in_features", msg, fixes)
+    if rep.kind == "conv_in":
+        text = size_text_from_producer(tr, x, w, rep.value) or str(rep.value)
+        msg = (f"{name} = {mtype}({rep.old}, …) gets {fmt_shape(x.shape)} with {rep.value} channels at dim 1, "
+               f"so in_channels must be {rep.value}, not {rep.old}")
+        fixes = replace_ctor_arg(site, mtype, "in", text)
+        return _site_finding(site, ev, "conv_channels", msg, fixes)
+    if rep.kind == "bn_features":
+        text = size_text_from_producer(tr, x, w, rep.value) or str(rep.value)
+        msg = (f"{name} = {mtype}({rep.old}) normalises {fmt_shape(x.shape)}, which has {rep.value} channels: "
+               f"num_features must be {rep.value} ({text}), not {rep.old}")
+        fixes = replace_ctor_arg(site, mtype, "in", text)
+        return _site_finding(site, ev, "batchnorm_features", msg, fixes)
+    if rep.kind == "ln_shape":
+        value = rep.value[0] if len(rep.value) == 1 else list(rep.value)
+        text = size_text_from_producer(tr, x, w, value) if isinstance(value, int) else None
+        msg = (f"{name} = LayerNorm({rep.old}) gets {fmt_shape(x.shape)}: normalized_shape must be the "
+               f"trailing size {value}")
+        fixes = replace_ctor_arg(site, mtype, "in", text or str(value))
+        return _site_finding(site, ev, "layernorm_shape", msg, fixes)
+    return None
+
+
+def _site_finding(site, ev, category, msg, fixes):
+    line = site or ev.where
+    if line is None:
+        return None
+    return Finding("error", category, line.file, line.line, msg, fixes or [])
+
+
+def _prod(xs):
+    p = 1
+    for x in xs:
+        p *= x
+    return p
+
+
+def _channels_last(crash: Crash, ev):
+    m = re.search(r"to have (\d+) channels, but got (\d+) channels", crash.msg)
+    if not m:
+        return None
+    want = int(m.group(1))
+    x = ev.activations[0]
+    if len(x.shape) < 3 or x.shape[-1] != want:
+        return None
+    inp = model_input(crash, ev) or x
+    nd = len(inp.shape)
+
+    def suffix(meta):
+        return ".permute(2, 0, 1)" if len(meta.shape) == 3 else ".permute(0, 3, 1, 2)"
+    line, fixes = origin_fix(crash, inp, lambda e, m: len(m.shape) >= 3 and m.shape[-1] == want, suffix,
+                             consumer_stack(crash, ev))
+    if line is None:
+        line = crash.symptom
+    msg = (f"the images are channels-last: {fmt_shape(inp.shape)} has its {want} channels in the last dim, but "
+           f"{ev.module or 'the conv'} reads dim 1 as channels ({inp.shape[1] if nd > 1 else '?'}); "
+           f"permute to [N, C, H, W]")
+    return [Finding("error", "conv_channels", line.file, line.line,
+                    msg + f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})" if crash.symptom else msg,
+                    fixes or [])]
+
+
+# -- a batch of one where BatchNorm needs more ---------------------------------------------
+def batch_of_one(crash: Crash):
+    if "Expected more than 1 value per channel when training" not in crash.msg:
+        return None
+    for info in crash.watcher.loaders:
+        if info.last_batch == 1 and info.where is not None:
+            full = info.dataset_len // info.batch_size
+            fixes = edits.add_kwarg(info.where.file, info.where.line, ("DataLoader",), "drop_last", "True")
+            msg = (f"the dataset has {info.dataset_len} = {full}·{info.batch_size} + 1 samples, so the last batch of "
+                   f"every epoch holds 1 sample and BatchNorm in training mode cannot compute batch statistics "
+                   f"from it; drop the incomplete batch (drop_last=True)")
+            if crash.symptom:
+                msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+            return [Finding("error", "last_partial_batch", info.where.file, info.where.line, msg, fixes or [])]
+    msg = ("BatchNorm in training mode got a batch of 1 sample: batch statistics need at least 2; "
+           "use model.eval() for single-sample inference or a batch of 2 or more")
+    return [crash.finding(crash.symptom, "batch_size", msg)]
+
+
+# -- a single sample without its batch dimension -------------------------------------------
+_NDIM = re.compile(r"expected (\d)D input \(got (\d)D input\)|Expected (\d)D \(unbatched\) or (\d)D \(batched\) input.*"
+                   r"got input of size: \[([\d, ]+)\]|expected (\d)D or (\d)D input \(got (\d)D input\)", re.I)
+
+
+def missing_batch(crash: Crash):
+    m = _NDIM.search(crash.msg)
+    if not m or crash.failing is None:
+        return None
+    ev = crash.failing
+    inp = model_input(crash, ev)
+    if inp is None:
+        return None
+    x = ev.activations[0] if ev.activations else inp
+    nums = [int(g) for g in m.groups() if g and g.isdigit()]
+    want = max(nums) if nums else len(x.shape) + 1
+    if len(x.shape) + 1 != want:
+        return None
+    line, fixes = origin_fix(crash, inp, lambda e, mm: len(mm.shape) == len(inp.shape),
+                             lambda meta: ".unsqueeze(0)", consumer_stack(crash, ev))
+    if line is None:
+        return None
+    msg = (f"the model gets one sample without a batch dimension: {fmt_shape(inp.shape)}; "
+           f"{ev.module or ev.op} needs {want}-D input [N, …], so add the batch axis: unsqueeze(0) → "
+           f"[1, {', '.join(str(d) for d in inp.shape)}]")
+    if crash.symptom:
+        msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+    return [Finding("error", "batch_dim_changed", line.file, line.line, msg, fixes or [])]
+
+
+# -- loss targets: shape and dtype --------------------------------------------------------
+def target_column(crash: Crash):
+    if "multi-target not supported" not in crash.msg and "0D or 1D target tensor expected" not in crash.msg:
+        return None
+    ev = crash.failing
+    if ev is None or len(ev.inputs) < 2:
+        return None
+    target = ev.inputs[1]
+    if len(target.shape) < 2 or target.shape[-1] != 1:
+        return None
+    suffix = lambda meta: ".squeeze(1)" if len(meta.shape) == 2 else ".squeeze(-1)"  # noqa: E731
+    line, fixes = origin_fix(crash, target, lambda e, m: len(m.shape) >= 1 and m.shape[-1] == 1 and
+                             m.dtype == target.dtype or (e.name in ("long", "to") and m.shape[-1:] == (1,)),
+                             suffix, consumer_stack(crash, ev))
+    if not fixes:
+        line = crash.symptom
+        fixes = edits.wrap_arg(line.file, line.line, (), 1, "{}.squeeze(-1)") if line else None
+    x = ev.inputs[0]
+    msg = (f"cross-entropy takes class indices of shape [N] = [{x.shape[0]}] for logits {fmt_shape(x.shape)}, "
+           f"but the target is a column {fmt_shape(target.shape)}; squeeze the label column to 1-D")
+    if crash.symptom:
+        msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+    return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
+
+
+_DTYPE = re.compile(r"expected scalar type (\w+) but found (\w+)|expected target dtype to be (\w+)|"
+                    r"Found dtype (\w+) but expected (\w+)|Expected object of scalar type (\w+) but got scalar type (\w+)",
+                    re.I)
+
+
+def target_dtype(crash: Crash):
+    m = _DTYPE.search(crash.msg)
+    ev = crash.failing
+    if not m or ev is None or len(ev.inputs) < 2 or "loss" not in ev.op and "entropy" not in ev.op:
+        return None
+    target = ev.inputs[1]
+    is_float = target.dtype.startswith(("float", "bfloat", "half"))
+    want_long = "Long" in crash.msg and is_float
+    suffix = ".long()" if want_long else ".float()"
+    keep = (lambda e, mm: mm.dtype == target.dtype)
+    line, fixes = origin_fix(crash, target, keep, lambda meta: suffix, consumer_stack(crash, ev))
+    if not fixes:
+        line = crash.symptom
+        fixes = edits.wrap_arg(line.file, line.line, (), 1, "{}" + suffix) if line else None
+    kind = "class indices (int64)" if want_long else "float targets"
+    msg = (f"{ev.op.rsplit('.', 1)[-1]} needs {kind}, but the target {fmt_shape(target.shape, target.dtype)} is "
+           f"{target.dtype}; convert it where it is made: {suffix}")
+    if crash.symptom:
+        msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+    return [Finding("error", "dtype", line.file, line.line, msg, fixes or [])]
+
+
+# -- batch sizes that disagree: a view that mixed samples, or an RNN reading time as batch ----
+_BATCH = re.compile(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)")
+_BCAST = re.compile(r"The size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\) at non-singleton "
+                    r"dimension (\d+)")
+
+
+def batch_mismatch(crash: Crash):
+    ev = crash.failing
+    m = _BATCH.search(crash.msg)
+    dim = 0
+    if m:
+        got, want = int(m.group(1)), int(m.group(2))
+    else:
+        m = _BCAST.search(crash.msg)
+        if not m or ev is None:
+            return None
+        a, b, dim = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if len(ev.activations) < 2:
+            return None
+        x, y = ev.activations[0], ev.activations[1]
+        if not (len(x.shape) > dim and len(y.shape) > dim):
+            return one_hot_compare(crash, ev)
+        if dim != 0 and len(x.shape) != len(y.shape):
+            return one_hot_compare(crash, ev)
+        got, want = a, b
+    if ev is None or not ev.activations:
+        return None
+    x = ev.activations[0]
+    rnn = _rnn_layout(crash, ev, x, want)
+    if rnn:
+        return rnn
+    view = _mixing_view(crash, x, want)
+    if view is not None:
+        return view
+    return None
+
+
+def _rnn_layout(crash: Crash, ev, x, batch: int):
+    tr = crash.trace
+    for step in chain(tr, x, lambda e, m: True, ops=None, limit=60):
+        if step.name in ("lstm", "gru", "rnn_tanh", "rnn_relu") or step.module_type in ("LSTM", "GRU", "RNN"):
+            module = crash.watcher.module(step.module)
+            if module is None or getattr(module, "batch_first", True):
+                return None
+            inp = step.activations[0]
+            if len(inp.shape) != 3 or inp.shape[0] != batch or inp.shape[1] == batch:
+                return None
+            from .silent import rnn_layout_finding
+            f = rnn_layout_finding(crash.watcher, step, module, inp, batch, severity="error")
+            if f is not None and crash.symptom:
+                f.message += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line}: {crash.msg.splitlines()[0]})"
+            return [f] if f else None
+    return None
+
+
+def _mixing_view(crash: Crash, x, batch: int):
+    tr = crash.trace
+    for step in chain(tr, x, lambda e, m: True, ops=None, limit=80):
+        if step.name in ("view", "reshape") and step.activations:
+            src = step.activations[0]
+            out = step.outputs[0]
+            if src.shape and out.shape and src.shape[0] == batch and out.shape[0] != batch:
+                from .silent import view_fix
+                fixes = view_fix(step)
+                line = step.where
+                per = (src.numel or 0) // batch if batch else 0
+                row = (out.numel or 0) // out.shape[0] if out.shape[0] else 0
+                msg = (f"{step.name} turned the batch {fmt_shape(src.shape)} into {fmt_shape(out.shape)}: each sample "
+                       f"has {per} = {'·'.join(str(d) for d in src.shape[1:])} values but rows of {row} were asked for, "
+                       f"so {out.shape[0]} rows mix the {batch} samples; flatten per sample with "
+                       f"{step.name}(x.size(0), -1)")
+                if crash.symptom:
+                    msg += (f" (it crashed later at {_base(crash.symptom.file)}:{crash.symptom.line}: "
+                            f"{crash.msg.splitlines()[0]})")
+                lead = [Finding("error", "view_reshape", line.file, line.line, msg, fixes or [])]
+                key = (line.file, line.line, step.op)
+
+                def rewrite(rec, event, func, args, kwargs, _key=key):
+                    if event.where is not None and (event.where.file, event.where.line, event.op) == _key:
+                        return args[0].reshape(args[0].shape[0], -1)
+                    return None
+                more = findings_from_retrace(crash, step, rewrites=rewrite, lead=lead)
+                return more or lead
+    return None
+
+
+def one_hot_compare(crash: Crash, ev):
+    if ev.name not in ("==", "!=", "__eq__", "__ne__") or len(ev.activations) < 2:
+        return None
+    a, b = ev.activations[0], ev.activations[1]
+    line = ev.where or crash.symptom
+    if len(a.shape) == 1 and len(b.shape) == 2 and a.shape[0] == b.shape[0]:
+        side, two = 1, b
+    elif len(b.shape) == 1 and len(a.shape) == 2 and a.shape[0] == b.shape[0]:
+        side, two = 0, a
+    else:
+        return None
+    fixes = edits.wrap_compare_operand(line.file, line.line, side, "{}.argmax(1)")
+    msg = (f"compares class indices {fmt_shape((a if side else b).shape)} with one-hot rows {fmt_shape(two.shape)}: "
+           f"take the class index of the one-hot side with argmax(1)")
+    return [Finding("error", "broadcasting", line.file, line.line, msg, fixes or [])]
+
+
+# -- concatenation of skip connections with different sizes ----------------------------
+_CAT = re.compile(r"Sizes of tensors must match except in dimension (\d+)\. Expected size (\d+) but got size (\d+) "
+                  r"for tensor number (\d+)")
+
+
+def cat_mismatch(crash: Crash):
+    m = _CAT.search(crash.msg)
+    ev = crash.failing
+    if not m or ev is None or ev.name not in ("cat", "concat", "concatenate"):
+        return None
+    cat_dim, want, got, idx = (int(g) for g in m.groups())
+    line = ev.where
+    acts = ev.activations
+    fn = edits.imports_functional_as(line.file)
+    fixes = None
+    if len(acts) > idx and len(acts[idx].shape) >= 3:
+        fixes = edits.wrap_list_element(line.file, line.line, ("cat", "concat"), idx,
+                                        fn + ".interpolate({}, size={ref}.shape[2:])")
+    sizes = " and ".join(fmt_shape(t.shape) for t in acts)
+    msg = (f"torch.cat along dim {cat_dim} needs equal sizes elsewhere, but got {sizes}: pooling floors odd sizes "
+           f"and the upsampling doubles them, so {want} came back as {got}; resize the upsampled map to the skip's "
+           f"size (or use inputs divisible by the total downsampling factor)")
+    return [Finding("error", "cat_stack", line.file, line.line, msg, fixes or [])]
+
+
+# -- bmm/matmul with a 2-D operand -------------------------------------------------------
+_BMM = re.compile(r"batch([12]) must be a 3D tensor|Expected 3-dimensional tensor, but got 2-dimensional tensor "
+                  r"for argument #(\d) 'batch([12])'")
+
+
+def bmm_rank(crash: Crash):
+    m = _BMM.search(crash.msg)
+    ev = crash.failing
+    if not m or ev is None:
+        return None
+    which = int(m.group(1) or m.group(3))
+    acts = ev.activations
+    if len(acts) < 2:
+        return None
+    a, b = acts[0], acts[1]
+    line = ev.where
+    if which == 1 and len(a.shape) == 2 and len(b.shape) == 3 and a.shape[0] == b.shape[0]:
+        sugg = ".unsqueeze(1)"
+        fixes = edits.wrap_receiver(line.file, line.line, ("bmm",), "{}" + sugg) or \
+            edits.wrap_arg(line.file, line.line, ("bmm",), 0, "{}" + sugg)
+        msg = (f"bmm multiplies batches of matrices: {fmt_shape(a.shape)} is one row per sample, not a [B, 1, "
+               f"{a.shape[1]}] batch; add the middle axis with unsqueeze(1) so {fmt_shape(a.shape)} @ "
+               f"{fmt_shape(b.shape)} → [{b.shape[0]}, 1, {b.shape[2]}]")
+    elif which == 2 and len(b.shape) == 2 and len(a.shape) == 3:
+        sugg = ".unsqueeze(2)"
+        fixes = edits.wrap_arg(line.file, line.line, ("bmm",), 1 if "torch" in line.code else 0, "{}" + sugg)
+        msg = f"bmm needs 3-D operands: {fmt_shape(b.shape)} needs a trailing axis (unsqueeze(2))"
+    else:
+        return None
+    return [Finding("error", "matmul", line.file, line.line, msg, fixes or [])]
+
+
+# -- ids outside an embedding table --------------------------------------------------------
+def embedding_index(crash: Crash):
+    if "index out of range" not in crash.msg:
+        return None
+    ev = crash.failing
+    if ev is None or ev.name != "embedding":
+        return None
+    ids, weight = ev.inputs[0], ev.inputs[1]
+    rows = weight.shape[0]
+    high = None
+    for loc in reversed(crash.tb_locals):
+        t = loc.get("input")
+        if t is not None and hasattr(t, "max"):
+            try:
+                high = int(t.max())
+            except Exception:  # noqa: BLE001
+                pass
+            break
+    w = crash.watcher
+    module = w.module(ev.module)
+    # were the ids sampled from a distribution of the wrong width?
+    for step in chain(crash.trace, ids, lambda e, m: True, ops=None, limit=40):
+        if step.name in ("multinomial", "argmax", "topk", "max") and step.activations:
+            width = step.activations[0].shape[-1]
+            if width == rows:
+                continue
+            from .layers import feeding_layer
+            layer = feeding_layer(crash.trace, step.activations[0]) or _through_softmax(crash.trace, step)
+            if layer is None:
+                continue
+            lmod = w.module(layer.module)
+            if lmod is None:
+                continue
+            site = w.site(lmod)
+            ltype = type(lmod).__name__
+            vocab_text = ctor_arg_text(w.site(module), type(module).__name__, "num") if module is not None else None
+            fixes = replace_ctor_arg(site, ltype, "out", vocab_text or str(rows))
+            msg = (f"ids are sampled from a distribution over {width} values (the width of {layer.module or ltype}), "
+                   f"but the embedding has only {rows} rows; sampled ids up to {high if high is not None else width - 1} "
+                   f"index past it. The output width must equal the vocabulary size {rows}")
+            if crash.symptom:
+                msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+            line = site or layer.where
+            return [Finding("error", "embedding", line.file, line.line, msg, fixes or [])]
+    site = w.site(module) if module is not None else None
+    line = site or ev.where
+    msg = (f"an id reaches {high if high is not None else '≥ ' + str(rows)} but {ev.module or 'the embedding'} has "
+           f"{rows} rows (ids must be < {rows}); num_embeddings must exceed the largest id")
+    return [Finding("error", "embedding", line.file, line.line, msg, [])]
+
+
+def _through_softmax(trace, step):
+    from .layers import feeding_layer
+    cur = step.activations[0]
+    for _ in range(10):
+        if cur.producer is None:
+            return None
+        ev = trace.events[cur.producer]
+        if ev.name in ("embedding", "linear"):
+            return ev
+        if not ev.activations:
+            return None
+        if ev.name in ("softmax", "log_softmax", "__getitem__", "view", "reshape", "__truediv__", "exp"):
+            cur = ev.activations[0]
+            continue
+        return feeding_layer(trace, cur)
+    return None
+
+
+RULES = [layer_mismatch, batch_of_one, missing_batch, target_column, target_dtype, batch_mismatch,
+         cat_mismatch, bmm_rank, embedding_index]
+
+_ = (hoist, shapes, frame_for, size_text_from_producer)

@@ -1,0 +1,434 @@
+"""Code edits in the user's style, located with libcst (never regular expressions on code).
+
+Each helper returns a ``Fix`` (one whole line, old and new) or None when the code at that line
+is not what the fix expects. A Fix is only returned when the edited file still parses.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .findings import Fix
+
+_cache: dict[str, tuple[float, "Source"]] = {}
+
+
+@dataclass
+class Node:
+    node: cst.CSTNode
+    start: tuple[int, int]  # (line, column), 1-based line, 0-based column
+    end: tuple[int, int]
+
+
+@dataclass
+class Source:
+    path: str
+    lines: list[str]
+    calls: list[Node]
+    statements: list[Node]
+    module: cst.Module
+
+    def text(self, n: Node) -> str:
+        (l1, c1), (l2, c2) = n.start, n.end
+        if l1 == l2:
+            return self.lines[l1 - 1][c1:c2]
+        parts = [self.lines[l1 - 1][c1:]] + self.lines[l1:l2 - 1] + [self.lines[l2 - 1][:c2]]
+        return "\n".join(parts)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+
+class _Collect(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self):
+        self.calls: list[Node] = []
+        self.statements: list[Node] = []
+
+    def _node(self, node) -> Node:
+        pos = self.get_metadata(PositionProvider, node)
+        return Node(node, (pos.start.line, pos.start.column), (pos.end.line, pos.end.column))
+
+    def visit_Call(self, node):
+        self.calls.append(self._node(node))
+
+    def visit_SimpleStatementLine(self, node):
+        for small in node.body:
+            self.statements.append(self._node(small))
+
+
+def load(path: str) -> Source | None:
+    try:
+        mtime = os.path.getmtime(path)
+    except OSError:
+        return None
+    hit = _cache.get(path)
+    if hit is not None and hit[0] == mtime:
+        return hit[1]
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        module = cst.parse_module(text)
+    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+        return None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    visitor = _Collect()
+    wrapper.visit(visitor)
+    src = Source(path, text.splitlines(), visitor.calls, visitor.statements, module)
+    _cache[path] = (mtime, src)
+    return src
+
+
+def node_pos(src: Source, node: cst.CSTNode) -> Node | None:
+    for group in (src.calls, src.statements):
+        for n in group:
+            if n.node is node:
+                return n
+    return None
+
+
+def func_name(call: cst.Call) -> str:
+    """Dotted name of what is called: 'nn.Linear', 'x.view', 'torch.from_numpy'."""
+    def dotted(e) -> str:
+        if isinstance(e, cst.Name):
+            return e.value
+        if isinstance(e, cst.Attribute):
+            return f"{dotted(e.value)}.{e.attr.value}"
+        if isinstance(e, cst.Call):
+            return dotted(e.func) + "()"
+        if isinstance(e, cst.Subscript):
+            return dotted(e.value) + "[]"
+        return "?"
+    return dotted(call.func)
+
+
+def calls_at(src: Source, line: int, *names: str) -> list[Node]:
+    """Calls starting on ``line`` whose function's last name part is one of ``names``."""
+    out = []
+    for n in src.calls:
+        if n.start[0] != line:
+            continue
+        last = func_name(n.node).rsplit(".", 1)[-1]
+        if not names or last in names:
+            out.append(n)
+    return out
+
+
+def calls_covering(src: Source, line: int, *names: str) -> list[Node]:
+    out = []
+    for n in src.calls:
+        if n.start[0] <= line <= n.end[0]:
+            last = func_name(n.node).rsplit(".", 1)[-1]
+            if not names or last in names:
+                out.append(n)
+    return out
+
+
+def statement_at(src: Source, line: int) -> Node | None:
+    best = None
+    for n in src.statements:
+        if n.start[0] <= line <= n.end[0]:
+            if best is None or n.start >= best.start:
+                best = n
+    return best
+
+
+def _splice(src: Source, start: tuple[int, int], end: tuple[int, int], new: str) -> list[Fix] | None:
+    """Replace the text between two positions; returns one Fix per touched line."""
+    (l1, c1), (l2, c2) = start, end
+    old_lines = src.lines[l1 - 1:l2]
+    head, tail = src.lines[l1 - 1][:c1], src.lines[l2 - 1][c2:]
+    new_lines = (head + new + tail).split("\n")
+    if len(new_lines) != len(old_lines):
+        return None
+    fixes = [Fix(src.path, l1 + i, o, n) for i, (o, n) in enumerate(zip(old_lines, new_lines)) if o != n]
+    return fixes if fixes and parses(src, fixes) else None
+
+
+def parses(src: Source, fixes: list[Fix]) -> bool:
+    lines = list(src.lines)
+    for fx in fixes:
+        lines[fx.line - 1] = fx.new
+    try:
+        compile("\n".join(lines) + "\n", src.path, "exec")
+    except SyntaxError:
+        return False
+    return True
+
+
+def arg_node(call: cst.Call, position: int | None, keyword: str | None):
+    if keyword:
+        for a in call.args:
+            if a.keyword is not None and a.keyword.value == keyword:
+                return a
+    if position is not None:
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        if position < len(positional):
+            return positional[position]
+    return None
+
+
+def replace_arg(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None,
+                new_text: str) -> list[Fix] | None:
+    """Replace one argument's value in the call of ``names`` that starts on ``line``."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
+        arg = arg_node(call.node, position, keyword)
+        if arg is None:
+            continue
+        value = _find(src, arg.value)
+        if value is None:
+            continue
+        return _splice(src, value.start, value.end, new_text)
+    return None
+
+
+def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None) -> str | None:
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
+        arg = arg_node(call.node, position, keyword)
+        if arg is not None:
+            return src.code(arg.value).strip()
+    return None
+
+
+def add_kwarg(path: str, line: int, names: tuple[str, ...], keyword: str, value: str) -> list[Fix] | None:
+    """Add (or overwrite) ``keyword=value`` in the call of ``names`` at ``line``."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
+        existing = arg_node(call.node, None, keyword)
+        if existing is not None:
+            v = _find(src, existing.value)
+            return _splice(src, v.start, v.end, value) if v else None
+        end = call.end
+        # insert before the closing parenthesis
+        close_line, close_col = end[0], end[1] - 1
+        text = src.lines[close_line - 1]
+        if text[close_col:close_col + 1] != ")":
+            return None
+        before = text[:close_col].rstrip()
+        sep = "" if before.endswith(("(", ",")) else ", "
+        if before.endswith(","):
+            sep = " "
+        new_line = before + sep + f"{keyword}={value}" + text[close_col:]
+        fixes = [Fix(path, close_line, text, new_line)]
+        return fixes if parses(src, fixes) else None
+    return None
+
+
+def _find(src: Source, node: cst.CSTNode) -> Node | None:
+    """Position of any node (re-visits the module; only for the rare nodes we edit)."""
+    wrapper = MetadataWrapper(src.module, unsafe_skip_copy=True)
+    pos = wrapper.resolve(PositionProvider).get(node)
+    if pos is None:
+        return None
+    return Node(node, (pos.start.line, pos.start.column), (pos.end.line, pos.end.column))
+
+
+def assigned_value(src: Source, line: int):
+    """(statement, value node) of an assignment/return/expression statement at ``line``."""
+    st = statement_at(src, line)
+    if st is None:
+        return None, None
+    node = st.node
+    if isinstance(node, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Return)):
+        return st, node.value
+    if isinstance(node, cst.Expr):
+        return st, node.value
+    return st, None
+
+
+def assigned_names(path: str, line: int) -> list[str]:
+    src = load(path)
+    if src is None:
+        return []
+    st = statement_at(src, line)
+    if st is None or not isinstance(st.node, cst.Assign):
+        return []
+    names = []
+    for t in st.node.targets:
+        if isinstance(t.target, cst.Name):
+            names.append(t.target.value)
+        elif isinstance(t.target, cst.Tuple):
+            names += [e.value.value for e in t.target.elements if isinstance(e.value, cst.Name)]
+    return names
+
+
+def append_call(path: str, line: int, suffix: str) -> list[Fix] | None:
+    """``y = expr`` → ``y = expr<suffix>`` (e.g. ``.squeeze(-1)``), wrapping in parentheses if needed."""
+    src = load(path)
+    if src is None:
+        return None
+    st, value = assigned_value(src, line)
+    if value is None:
+        return None
+    pos = _find(src, value)
+    if pos is None:
+        return None
+    text = src.text(pos)
+    atomic = isinstance(value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript)) or value.lpar
+    new = f"{text}{suffix}" if atomic else f"({text}){suffix}"
+    return _splice(src, pos.start, pos.end, new)
+
+
+def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args: str,
+                         receiver: bool = True) -> list[Fix] | None:
+    """Replace all arguments of a method call at ``line``: ``x.view(-1, 400)`` → ``x.view(x.size(0), -1)``.
+
+    ``new_args`` may use ``{self}`` for the receiver's text (``x`` in ``x.view``).
+    """
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        node = call.node
+        if not node.args or not isinstance(node.func, cst.Attribute):
+            continue
+        first = _find(src, node.args[0])
+        last = _find(src, node.args[-1])
+        if first is None or last is None:
+            continue
+        recv = src.code(node.func.value).strip()
+        return _splice(src, first.start, last.end, new_args.format(self=recv))
+    return None
+
+
+def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) -> list[Fix] | None:
+    """Replace a whole call expression (``{self}`` = receiver, ``{args}`` = its argument text)."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        node = call.node
+        recv = src.code(node.func.value).strip() if isinstance(node.func, cst.Attribute) else ""
+        args = ", ".join(src.code(a).strip().rstrip(",") for a in node.args)
+        return _splice(src, call.start, call.end, new_text.format(self=recv, args=args))
+    return None
+
+
+def wrap_arg(path: str, line: int, names: tuple[str, ...], position: int, template: str) -> list[Fix] | None:
+    """Wrap one argument of a call: template ``'{}.view_as(x)'`` or ``'{}.log()'``."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        arg = arg_node(call.node, position, None)
+        if arg is None:
+            continue
+        pos = _find(src, arg.value)
+        if pos is None:
+            continue
+        text = src.text(pos)
+        atomic = isinstance(arg.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        return _splice(src, pos.start, pos.end, template.format(text if atomic else f"({text})"))
+    return None
+
+
+def remove_method(path: str, line: int, method: str) -> list[Fix] | None:
+    """Drop a trailing method call: ``self.ff(x).squeeze(-1)`` → ``self.ff(x)``."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, method):
+        node = call.node
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == method:
+            inner = _find(src, node.func.value)
+            if inner is None:
+                continue
+            return _splice(src, call.start, call.end, src.text(inner))
+    return None
+
+
+def line_of(path: str, line: int) -> str:
+    src = load(path)
+    if src is None or not (1 <= line <= len(src.lines)):
+        return ""
+    return src.lines[line - 1]
+
+
+def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, template: str) -> list[Fix] | None:
+    """Wrap element ``index`` of the list/tuple passed first to a call (``torch.cat([a, b])``)."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        if not call.node.args:
+            continue
+        seq = call.node.args[0].value
+        if not isinstance(seq, (cst.List, cst.Tuple)) or index >= len(seq.elements):
+            continue
+        el = seq.elements[index].value
+        ref = src.code(seq.elements[0].value).strip()
+        pos = _find(src, el)
+        if pos is None:
+            continue
+        return _splice(src, pos.start, pos.end, template.format(src.text(pos), ref=ref))
+    return None
+
+
+def wrap_receiver(path: str, line: int, names: tuple[str, ...], template: str) -> list[Fix] | None:
+    """Wrap the receiver of a method call: ``a.bmm(b)`` → ``a.unsqueeze(1).bmm(b)``."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        func = call.node.func
+        if not isinstance(func, cst.Attribute):
+            continue
+        pos = _find(src, func.value)
+        if pos is None:
+            continue
+        text = src.text(pos)
+        atomic = isinstance(func.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        return _splice(src, pos.start, pos.end, template.format(text if atomic else f"({text})"))
+    return None
+
+
+def wrap_compare_operand(path: str, line: int, side: int, template: str) -> list[Fix] | None:
+    """Wrap the left (0) or right (1) operand of the first ``==``/``!=`` comparison on ``line``."""
+    src = load(path)
+    if src is None:
+        return None
+    st = statement_at(src, line)
+    if st is None:
+        return None
+    found: list = []
+
+    class V(cst.CSTVisitor):
+        def visit_Comparison(self, node):
+            if any(isinstance(t.operator, (cst.Equal, cst.NotEqual)) for t in node.comparisons):
+                found.append(node)
+    st.node.visit(V())
+    for comp in found:
+        target = comp.left if side == 0 else comp.comparisons[0].comparator
+        pos = _find(src, target)
+        if pos is None:
+            continue
+        text = src.text(pos)
+        atomic = isinstance(target, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        return _splice(src, pos.start, pos.end, template.format(text if atomic else f"({text})"))
+    return None
+
+
+def imports_functional_as(path: str) -> str:
+    """How the file calls torch.nn.functional: 'F', another alias, or the full path."""
+    src = load(path)
+    if src is None:
+        return "torch.nn.functional"
+    for line in src.lines:
+        s = line.strip()
+        if s.startswith("import torch.nn.functional as "):
+            return s.rsplit(" ", 1)[-1]
+        if s.startswith("from torch.nn import functional as "):
+            return s.rsplit(" ", 1)[-1]
+    return "torch.nn.functional"

@@ -1,0 +1,158 @@
+"""The watcher: what ``tensorsight run`` keeps an eye on while the user's script runs for real.
+
+- a deduplicating Recorder (each op/call-site/shape signature is recorded once, so a long run
+  pays for its first step only);
+- where each nn.Module and DataLoader was created (the line a fix must edit);
+- optimizer steps (``--max-steps``, first-step checks, the L1 oscillation watch).
+"""
+from __future__ import annotations
+
+import sys
+import weakref
+from dataclasses import dataclass, field
+
+import torch
+
+from ..capture.events import Frame
+from ..capture.recorder import Recorder
+from ..capture.source import is_user_file, make_frame
+
+
+class StopRun(BaseException):
+    """Raised from an optimizer hook to stop the script after --max-steps (not an Exception,
+    so the user's own ``except Exception`` cannot swallow it)."""
+
+
+@dataclass
+class LoaderInfo:
+    loader: weakref.ref
+    where: Frame | None
+    dataset_len: int | None
+    batch_size: int | None
+    drop_last: bool
+    iterated: bool = False
+
+    @property
+    def last_batch(self) -> int | None:
+        if not self.dataset_len or not self.batch_size or self.drop_last:
+            return None
+        rest = self.dataset_len % self.batch_size
+        return rest or None
+
+
+def creation_frame(obj) -> Frame | None:
+    """The user line that created ``obj`` (skipping frames of obj's own __init__)."""
+    f = sys._getframe(2)
+    while f is not None:
+        code = f.f_code
+        if is_user_file(code.co_filename) and f.f_locals.get("self") is not obj:
+            return make_frame(code, f.f_lineno)
+        f = f.f_back
+    return None
+
+
+@dataclass
+class Watcher:
+    max_steps: int | None = None
+    recorder: Recorder = field(default_factory=lambda: Recorder(dedupe=True))
+    module_sites: "weakref.WeakKeyDictionary" = field(default_factory=weakref.WeakKeyDictionary)
+    loaders: list[LoaderInfo] = field(default_factory=list)
+    steps: int = 0
+    optimizers: list = field(default_factory=list)
+    on_first_step: list = field(default_factory=list)   # callables(watcher)
+    on_step: list = field(default_factory=list)         # callables(watcher, optimizer)
+
+    def __post_init__(self):
+        self._undo: list = []
+
+    # -- install / uninstall -----------------------------------------------------------------
+    def __enter__(self):
+        self._patch_init(torch.nn.Module, self._module_created)
+        from torch.utils.data import DataLoader
+        self._patch_init(DataLoader, self._loader_created)
+        orig_iter = DataLoader.__iter__
+        watcher = self
+
+        def __iter__(loader):
+            for info in watcher.loaders:
+                if info.loader() is loader:
+                    info.iterated = True
+            return orig_iter(loader)
+        DataLoader.__iter__ = __iter__
+        self._undo.append(lambda: setattr(DataLoader, "__iter__", orig_iter))
+        from torch.optim.optimizer import register_optimizer_step_post_hook
+        handle = register_optimizer_step_post_hook(self._after_step)
+        self._undo.append(handle.remove)
+        self.recorder.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.recorder.__exit__(*exc)
+        finally:
+            for undo in reversed(self._undo):
+                undo()
+            self._undo = []
+        return False
+
+    def _patch_init(self, cls, callback):
+        orig = cls.__init__
+
+        def __init__(obj, *args, **kwargs):
+            orig(obj, *args, **kwargs)
+            if type(obj).__init__ is not None:
+                try:
+                    callback(obj)
+                except Exception:  # noqa: BLE001 - bookkeeping must never break the user's code
+                    pass
+        __init__.__wrapped__ = orig
+        cls.__init__ = __init__
+        self._undo.append(lambda: setattr(cls, "__init__", orig))
+
+    def _module_created(self, module):
+        if module not in self.module_sites:
+            self.module_sites[module] = creation_frame(module)
+
+    def _loader_created(self, loader):
+        try:
+            n = len(loader.dataset)
+        except Exception:  # noqa: BLE001 - iterable datasets have no length
+            n = None
+        bs = loader.batch_size
+        self.loaders.append(LoaderInfo(weakref.ref(loader), creation_frame(loader), n, bs, bool(loader.drop_last)))
+
+    # -- optimizer steps ---------------------------------------------------------------------
+    def _after_step(self, optimizer, args, kwargs):
+        self.steps += 1
+        if optimizer not in self.optimizers:
+            self.optimizers.append(optimizer)
+        for fn in self.on_step:
+            fn(self, optimizer)
+        if self.steps == 1:
+            for fn in self.on_first_step:
+                fn(self)
+        if self.max_steps is not None and self.steps >= self.max_steps:
+            raise StopRun(f"stopped after {self.steps} optimizer steps (--max-steps)")
+
+    # -- queries -----------------------------------------------------------------------------
+    @property
+    def trace(self):
+        return self.recorder.trace
+
+    def module(self, path: str):
+        ref = self.recorder.module_objects.get(path)
+        return ref() if ref is not None else None
+
+    def site(self, module) -> Frame | None:
+        try:
+            return self.module_sites.get(module)
+        except TypeError:
+            return None
+
+    def batch_sizes(self) -> set[int]:
+        """Batch sizes the data loaders hand out (the first full batch and the last one)."""
+        out = set()
+        for info in self.loaders:
+            if info.iterated and info.batch_size:
+                out.add(info.batch_size)
+        return out
