@@ -329,19 +329,18 @@ def tap_table(plan: ConvPlan) -> torch.Tensor:
     """``(P_out, K)`` int64: the flat input pixel each output position reads through each kernel
     offset (row-major over spatial dims and over kernel offsets), -1 where it reads nothing."""
     nd = plan.nd
-    table = torch.zeros((1,) * (2 * nd), dtype=torch.int64)
-    valid = torch.ones((1,) * (2 * nd), dtype=torch.bool)
+    void = -math.prod(plan.in_spatial)          # any void axis makes the flat sum negative
+    table = None
     in_stride = 1
     for ax in reversed(range(nd)):
         _, src = axis_taps(plan, ax)
+        src = torch.where(src >= 0, src * in_stride, void)
         shape = [1] * (2 * nd)
         shape[ax], shape[nd + ax] = src.shape
         src = src.view(shape)
-        table = table + src * in_stride
-        valid = valid & (src >= 0)
+        table = src if table is None else table + src
         in_stride *= plan.in_spatial[ax]
-    table = torch.where(valid, table, -1)
-    return table.reshape(math.prod(plan.out_spatial), math.prod(plan.kernel_size))
+    return table.reshape(math.prod(plan.out_spatial), math.prod(plan.kernel_size)).clamp(min=-1)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -361,55 +360,71 @@ def _effective_weight(plan: ConvPlan) -> torch.Tensor:
 
 
 def _csr_arrays(plan: ConvPlan, index_dtype: torch.dtype):
-    """crow (R+1), col (nnz), values (nnz) of the matrix in CSR order."""
+    """crow (R+1), col (nnz), values (nnz) of the matrix in CSR order.
+
+    Within a row (output channel oc, output position o) the entries are ordered by input
+    channel, then input pixel: one output channel's row runs form a *template* (the same for
+    every output channel up to a shift of the column by the group's first input channel).
+    """
     device = plan.weight.device
     c_out, g = plan.out_channels, plan.groups
     cin_g, cout_g = plan.in_channels // g, c_out // g
     p_in, p_out = math.prod(plan.in_spatial), math.prod(plan.out_spatial)
     k = math.prod(plan.kernel_size)
 
-    table = tap_table(plan).reshape(-1)
-    taps = (table >= 0).nonzero().squeeze(1)
-    tap_src, tap_o, tap_j = table[taps], taps // k, taps % k
-    del table, taps
-    key = tap_o * p_in + tap_src
-    if key.numel() < 2 or bool((key[1:] > key[:-1]).all()):
-        uniq, inv = key, None          # already sorted, no two taps on one pixel
-    else:
-        uniq, inv = torch.unique(key, sorted=True, return_inverse=True)
-    n_slots = uniq.numel()
-    u_o, u_src = uniq // p_in, uniq % p_in
-    cnt = torch.bincount(u_o, minlength=p_out)            # slots per output position
-    start = torch.cumsum(cnt, 0) - cnt
-    rank = torch.arange(n_slots) - start[u_o]
-    ch = torch.arange(cin_g).unsqueeze(1)
-    # position of (channel c, slot) inside one output channel's row run: CSR order is
-    # (output position, input channel, input pixel)
-    tpos = (cin_g * start[u_o] + rank).unsqueeze(0) + ch * cnt[u_o].unsqueeze(0)   # (cin_g, U)
-    length = cin_g * n_slots
-    tcol = torch.empty(length, dtype=index_dtype)
-    tcol[tpos.reshape(-1)] = (ch * p_in + u_src.unsqueeze(0)).reshape(-1).to(index_dtype)
-    del u_src, rank, start
-
+    table = tap_table(plan)                                   # (P_out, K), -1 reads nothing
+    j = torch.arange(k).expand(p_out, k)
+    if plan.transposed or plan.padding_mode != "zeros":       # zeros forward rows are sorted already
+        table, j = table.sort(dim=1)
+    valid = table >= 0
+    merged = bool((valid[:, 1:] & (table[:, 1:] == table[:, :-1])).any())
+    ch = torch.arange(cin_g).view(1, cin_g, 1)
     w2 = _effective_weight(plan)
-    tpos_tap = tpos if inv is None else tpos[:, inv]                              # (cin_g, M)
-    wcol = (ch * k + tap_j.unsqueeze(0)).reshape(-1)
-    if inv is None or n_slots == key.numel():   # a permutation: gather straight into place
-        wsrc = torch.empty(length, dtype=torch.int64)
-        wsrc[tpos_tap.reshape(-1)] = wcol
+    if not merged:
+        # template = the (P_out, cin_g, K) grid of (position, channel, tap) with the void taps
+        # removed: one masked_select each for the columns and for the weight indices
+        cnt = valid.sum(1)
+        mask = valid.unsqueeze(1)
+        tcol = (ch * p_in + table.unsqueeze(1)).masked_select(mask).to(index_dtype)
+        wsrc = (ch * k + j.unsqueeze(1)).masked_select(mask)
         values = w2.index_select(1, wsrc.to(device))
-        del wsrc
-    else:                                       # merged taps: sum their weights
-        values = w2.new_zeros((c_out, length))
-        values.index_add_(1, tpos_tap.reshape(-1).to(device), w2.index_select(1, wcol.to(device)))
-    del tpos, tpos_tap, wcol, key, uniq, inv
+        del wsrc, mask
+    else:
+        tcol, values, cnt = _merged_template(table, valid, j, w2, cin_g, p_in, p_out, k,
+                                             index_dtype)
+    del table, valid, j
 
     gbase = (torch.arange(c_out, device=device, dtype=index_dtype) // cout_g) * (cin_g * p_in)
     col = (gbase.unsqueeze(1) + tcol.to(device).unsqueeze(0)).reshape(-1)
     crow = torch.zeros(c_out * p_out + 1, dtype=index_dtype, device=device)
     crow[1:] = torch.cumsum((cnt * cin_g).to(device=device, dtype=index_dtype).repeat(c_out), 0,
-                             dtype=index_dtype)
+                            dtype=index_dtype)
     return crow, col, values.reshape(-1)
+
+
+def _merged_template(table, valid, j, w2, cin_g, p_in, p_out, k, index_dtype):
+    """The template when several taps of one output position read the same input pixel
+    (reflect/replicate/circular borders): one entry per distinct pixel, weights summed."""
+    device = w2.device
+    taps = valid.reshape(-1).nonzero().squeeze(1)
+    tap_o, tap_j = taps // k, j.reshape(-1)[taps]
+    key = tap_o * p_in + table.reshape(-1)[taps]              # sorted (rows are sorted)
+    uniq, inv = torch.unique_consecutive(key, return_inverse=True)
+    n_slots = uniq.numel()
+    u_o, u_src = uniq // p_in, uniq % p_in
+    cnt = torch.bincount(u_o, minlength=p_out)               # distinct pixels per position
+    start = torch.cumsum(cnt, 0) - cnt
+    rank = torch.arange(n_slots) - start[u_o]
+    ch = torch.arange(cin_g).unsqueeze(1)
+    # position of (channel c, slot) in the template: order (position, channel, pixel)
+    tpos = (cin_g * start[u_o] + rank).unsqueeze(0) + ch * cnt[u_o].unsqueeze(0)   # (cin_g, U)
+    length = cin_g * n_slots
+    tcol = torch.empty(length, dtype=index_dtype)
+    tcol.index_copy_(0, tpos.reshape(-1), (ch * p_in + u_src.unsqueeze(0)).reshape(-1).to(index_dtype))
+    values = w2.new_zeros((w2.shape[0], length))
+    wcol = (ch * k + tap_j.unsqueeze(0)).reshape(-1)
+    values.index_add_(1, tpos[:, inv].reshape(-1).to(device), w2.index_select(1, wcol.to(device)))
+    return tcol, values, cnt
 
 
 def conv_matrix(conv, input_shape, layout: str = "sparse", *, weight=None, bias=None, stride=1,
