@@ -9,7 +9,8 @@ Baselines (each checked to give the same matrix as ours before it is timed):
             for the padded input and dropping the padding columns. Stride 1, zero padding only.
 * jacrev  - torch.func.jacrev of the conv with respect to its input (any conv; dense result).
 
-Times are medians over several runs (after one warm-up) with OMP_NUM_THREADS=1 and
+Times are medians of 7 runs (3 for the big build and for the baselines; the correctness check
+before them serves as their warm-up) with OMP_NUM_THREADS=1 and
 torch.set_num_threads(1). Peak memory of our sparse build is measured in a fresh subprocess
 from the kernel's resident-set high-water mark: reset with ``echo 5 > /proc/self/clear_refs``
 just before the build, then ``VmHWM - VmRSS(before)`` from /proc/self/status. That counts every
@@ -114,8 +115,9 @@ def jacrev_matrix(conv, input_shape) -> torch.Tensor:
 # measuring
 # ---------------------------------------------------------------------------------------------
 
-def median_time(fn, runs: int) -> float:
-    fn()                                       # warm-up (and a first result to check)
+def median_time(fn, runs: int, warm_up: bool = True) -> float:
+    if warm_up:
+        fn()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -173,12 +175,12 @@ def bench_one(index: int, runs: int = 7, slow_runs: int = 3) -> dict:
         got = torch.from_numpy(loop_toeplitz(conv, shape))
         assert torch.equal(got, dense), "loop baseline disagrees"
         del got
-        row["loops_s"] = median_time(lambda: loop_toeplitz(conv, shape), slow_runs)
+        row["loops_s"] = median_time(lambda: loop_toeplitz(conv, shape), slow_runs, warm_up=False)
     if dense_ok:
         got = jacrev_matrix(conv, shape)
         torch.testing.assert_close(got, dense, rtol=1e-6, atol=1e-6)
         del got
-        row["jacrev_s"] = median_time(lambda: jacrev_matrix(conv, shape), slow_runs)
+        row["jacrev_s"] = median_time(lambda: jacrev_matrix(conv, shape), slow_runs, warm_up=False)
     del dense
     row.update(memory_in_subprocess(index))
     row["peak_ratio"] = row["peak_bytes"] / row["result_bytes"]

@@ -252,6 +252,21 @@ def test_int32_indices():
     torch.testing.assert_close(B32 @ x, B64 @ x)
 
 
+def test_coo_with_int32_indices_is_refused():
+    with pytest.raises(TensorsightError, match="int64"):
+        conv_matrix(nn.Conv1d(1, 1, 3), (1, 8), layout="coo", index_dtype=torch.int32)
+
+
+def test_conv_to_linear_functional_form():
+    torch.manual_seed(0)
+    w = torch.randn(4, 1, 3, 3)
+    lin = conv_to_linear("conv2d", (2, 6, 6), weight=w, groups=2, stride=2, padding="valid",
+                         index_dtype=torch.int32)
+    x = torch.randn(3, 2, 6, 6)
+    torch.testing.assert_close(lin(x.flatten(1)), F.conv2d(x, w, stride=2, groups=2).flatten(1))
+    assert lin.output_shape == (4, 2, 2) and lin.bias is None
+
+
 def test_float32_module_and_unbatched_functional_padding_mode():
     torch.manual_seed(1)
     w = torch.randn(4, 2, 3, 3)

@@ -485,6 +485,9 @@ def conv_matrix(conv, input_shape, layout: str = "sparse", *, weight=None, bias=
 def matrix_from_plan(plan: ConvPlan, layout: str = "sparse", *, index_dtype=torch.int64):
     """conv_matrix for an already resolved :class:`ConvPlan`."""
     rows, cols = plan.matrix_shape
+    if layout == "coo" and index_dtype != torch.int64:
+        raise TensorsightError("torch's COO tensors need int64 indices; use layout='sparse' (CSR) "
+                               "for index_dtype=torch.int32")
     if index_dtype == torch.int32 and max(rows, cols, plan_nnz_bound(plan)) >= 2 ** 31:
         raise TensorsightError(f"the matrix ({rows} x {cols}) is too large for int32 indices; "
                                f"use index_dtype=torch.int64")
