@@ -9,7 +9,8 @@ export OMP_NUM_THREADS ?= 1
 .PHONY: demo test bench browser clean
 
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	# --copies: a venv whose python is a real file still finds its packages when the path is resolved
+	$(PYTHON) -m venv --copies $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q "$(TORCH)"
 	$(PY) -m pip install -q -e ".[test]"

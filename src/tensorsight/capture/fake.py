@@ -172,6 +172,7 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
     rec = Recorder(roles=roles, root=model if is_module else None, repair=repair or fake_repair,
                    rewrite=rewrite)
     rec.fake_mode = mode
+    rec.trace._modules = rec.module_objects  # path -> module, for diagnoses (not serialised)
     rec.trace.model = type(model).__name__ if is_module else getattr(model, "__name__", "function")
     rec.trace.mode = "fake"
     for t in _leaves((fargs, fkwargs)):

@@ -142,7 +142,16 @@ class Recorder(TorchFunctionMode):
                 name = type(module).__name__
             path = f"{ppath}.{name}" if ppath else name
         else:
-            path = "" if (self._root is None or module is self._root) else type(module).__name__
+            if self._root is None:  # watching a script: name top-level modules by their class
+                path = type(module).__name__
+                known = self.module_objects.get(path)
+                n = 2
+                while known is not None and known() is not module:
+                    path = f"{type(module).__name__}#{n}"
+                    known = self.module_objects.get(path)
+                    n += 1
+            else:
+                path = "" if module is self._root else type(module).__name__
         call = None
         key = None
         if self.dedupe:
@@ -183,6 +192,8 @@ class Recorder(TorchFunctionMode):
             shape = _dims(t.shape)
         except Exception:  # noqa: BLE001 - e.g. a nested/sparse tensor without sizes
             shape = ()
+        if role is None and isinstance(t, torch.nn.Parameter):
+            role = ("weight", "")
         return TensorMeta(shape, str(t.dtype).removeprefix("torch."), str(t.device),
                           producer, role[0] if role else "")
 
@@ -226,7 +237,7 @@ class Recorder(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         name = op_name(func)
-        if name is None or self.depth:
+        if name is None or self.depth or name.startswith("torch.nn.init."):
             return func(*args, **kwargs)
         sig = None
         if self.dedupe:
@@ -277,6 +288,18 @@ class Recorder(TorchFunctionMode):
         if sig is not None:
             self._seen[sig] = event.index
         return out
+
+    def external(self, name: str, out) -> None:
+        """Record a tensor made by a function torch does not let modes see (torch.from_numpy)."""
+        if self.depth or len(self.trace.events) >= self.max_events or not isinstance(out, torch.Tensor):
+            return
+        stack = user_stack(2)
+        index = len(self.trace.events)
+        meta = self.meta(out)
+        self.trace.events.append(OpEvent(index=index, op=name, inputs=[], outputs=[
+            TensorMeta(meta.shape, meta.dtype, meta.device, index, "")], module=self.module_path,
+            where=stack[-1] if stack else None, stack=stack))
+        self._map_outputs(out, index)
 
     def _map_outputs(self, out, index: int) -> None:
         def put(t):

@@ -13,7 +13,10 @@ from .events import Frame
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 _OWN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"]) + os.sep
-_SKIP_PREFIXES = (_TORCH_DIR, _OWN_DIR)
+# the console script that started us (e.g. .venv/bin/tensorsight) is not the user's code either
+_BIN_DIRS = tuple({os.path.dirname(os.path.abspath(sys.executable)) + os.sep,
+                   os.path.join(sys.prefix, "bin") + os.sep})
+_SKIP_PREFIXES = (_TORCH_DIR, _OWN_DIR) + _BIN_DIRS
 # Data loading runs the user's Dataset code from inside torch: frames outside that boundary
 # (the `for batch in loader` line) say nothing about where a sample's shape came from.
 _DATA_DIR = os.path.join(_TORCH_DIR, "utils", "data") + os.sep

@@ -131,11 +131,18 @@ def model_input(crash: Crash, ev: OpEvent) -> TensorMeta | None:
     return call.inputs[0]
 
 
-def origin_fix(crash: Crash, meta: TensorMeta, keep, suffix_for, consumer: tuple[Frame, ...]):
-    """Find where ``keep`` first held on ``meta``'s history and append a call there."""
+def origin_fix(crash: Crash, meta: TensorMeta, keep, suffix_for, consumer: tuple[Frame, ...],
+               newest: bool = False):
+    """Find where ``keep`` first held on ``meta``'s history and append a call there.
+
+    ``newest=True`` fixes the tensor as it was last made (a missing batch axis belongs where the
+    model's input is assigned, not where the image was read).
+    """
     walk = chain(crash.trace, meta, keep)
     if not walk:
         return None, None
+    if newest:
+        walk = list(reversed(walk))
     first = walk[-1]
     line = hoist(first.where, first.stack, consumer)
     if line is None:

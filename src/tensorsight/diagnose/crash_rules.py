@@ -52,7 +52,7 @@ def findings_from_retrace(crash: Crash, ev, rewrites=None, lead: list | None = N
     if not findings:
         return None
     # the crash line is where the user saw it: say so in the first finding
-    if crash.symptom is not None:
+    if crash.symptom is not None and "crashed" not in findings[0].message:
         first = findings[0]
         first.message += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line}: {crash.msg.splitlines()[0]})"
     return findings
@@ -84,6 +84,7 @@ def repair_finding(crash: Crash, rep, tr) -> Finding | None:
     site = w.site(module)
     mtype = type(module).__name__
     name = ev.module.rsplit(".", 1)[-1] if ev.module else mtype
+    name = f"layer {name}" if name.isdigit() else name
     x = ev.activations[0] if ev.activations else None
     if rep.kind == "linear_in":
         factors = per_sample_factors(tr, x) if x is not None else [rep.value]
@@ -183,27 +184,38 @@ _NDIM = re.compile(r"expected (\d)D input \(got (\d)D input\)|Expected (\d)D \(u
 
 def missing_batch(crash: Crash):
     m = _NDIM.search(crash.msg)
-    if not m or crash.failing is None:
+    if not m:
         return None
     ev = crash.failing
-    inp = model_input(crash, ev)
-    if inp is None:
+    call = _last_top_call(crash)
+    if call is None or not call.inputs:
         return None
-    x = ev.activations[0] if ev.activations else inp
+    inp = call.inputs[0]
     nums = [int(g) for g in m.groups() if g and g.isdigit()]
-    want = max(nums) if nums else len(x.shape) + 1
-    if len(x.shape) + 1 != want:
+    want = max(nums) if nums else len(inp.shape) + 1
+    got = (len(ev.activations[0].shape) if ev is not None and ev.activations else
+           min(nums) if nums else len(inp.shape))
+    if got + 1 != want or len(inp.shape) + 1 > want:
         return None
+    consumer = consumer_stack(crash, ev) if ev is not None else crash.stack
     line, fixes = origin_fix(crash, inp, lambda e, mm: len(mm.shape) == len(inp.shape),
-                             lambda meta: ".unsqueeze(0)", consumer_stack(crash, ev))
+                             lambda meta: ".unsqueeze(0)", consumer, newest=True)
     if line is None:
         return None
+    where = (ev.module if ev is not None else "") or "the model"
     msg = (f"the model gets one sample without a batch dimension: {fmt_shape(inp.shape)}; "
-           f"{ev.module or ev.op} needs {want}-D input [N, …], so add the batch axis: unsqueeze(0) → "
+           f"{where} needs {want}-D input [N, …], so add the batch axis: unsqueeze(0) → "
            f"[1, {', '.join(str(d) for d in inp.shape)}]")
     if crash.symptom:
         msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
     return [Finding("error", "batch_dim_changed", line.file, line.line, msg, fixes or [])]
+
+
+def _last_top_call(crash: Crash):
+    for call in reversed(crash.trace.modules):
+        if call.depth == 0:
+            return call
+    return None
 
 
 # -- loss targets: shape and dtype --------------------------------------------------------
@@ -345,7 +357,7 @@ def _mixing_view(crash: Crash, x, batch: int):
 
 
 def one_hot_compare(crash: Crash, ev):
-    if ev.name not in ("==", "!=", "__eq__", "__ne__") or len(ev.activations) < 2:
+    if ev.name not in ("==", "!=", "__eq__", "__ne__", "eq", "ne") or len(ev.activations) < 2:
         return None
     a, b = ev.activations[0], ev.activations[1]
     line = ev.where or crash.symptom
@@ -439,7 +451,8 @@ def embedding_index(crash: Crash):
     w = crash.watcher
     module = w.module(ev.module)
     # were the ids sampled from a distribution of the wrong width?
-    for step in chain(crash.trace, ids, lambda e, m: True, ops=None, limit=40):
+    from .origin import ancestors
+    for step in ancestors(crash.trace, ids):
         if step.name in ("multinomial", "argmax", "topk", "max") and step.activations:
             width = step.activations[0].shape[-1]
             if width == rows:
@@ -480,7 +493,7 @@ def _through_softmax(trace, step):
             return ev
         if not ev.activations:
             return None
-        if ev.name in ("softmax", "log_softmax", "__getitem__", "view", "reshape", "__truediv__", "exp"):
+        if ev.name in ("softmax", "log_softmax", "[]", "view", "reshape", "__truediv__", "div", "exp"):
             cur = ev.activations[0]
             continue
         return feeding_layer(trace, cur)

@@ -74,12 +74,20 @@ def feeding_layer(trace: Trace, meta: TensorMeta) -> OpEvent | None:
     return None
 
 
+def module_of(trace: Trace, watcher, path: str):
+    """The nn.Module at ``path`` in ``trace`` (a fake re-trace keeps its own path map)."""
+    table = getattr(trace, "_modules", None)
+    if table is not None and path in table:
+        return table[path]()
+    return watcher.module(path) if watcher is not None else None
+
+
 def size_text_from_producer(trace: Trace, meta: TensorMeta, watcher, value: int) -> str | None:
     """The text the user wrote for the size ``value`` at the layer that produced it."""
     ev = feeding_layer(trace, meta)
     if ev is None or watcher is None:
         return None
-    module = watcher.module(ev.module)
+    module = module_of(trace, watcher, ev.module)
     if module is None:
         return None
     text = ctor_arg_text(watcher.site(module), type(module).__name__, "out")

@@ -45,6 +45,20 @@ def chain(trace: Trace, meta: TensorMeta, keep: Callable[[OpEvent, TensorMeta], 
     return out
 
 
+def ancestors(trace: Trace, meta: TensorMeta, limit: int = 400):
+    """Every event ``meta`` depends on, breadth first (newest first)."""
+    seen: set[int] = set()
+    queue = [meta.producer] if meta.producer is not None else []
+    while queue and len(seen) < limit:
+        i = queue.pop(0)
+        if i in seen or i >= len(trace.events):
+            continue
+        seen.add(i)
+        ev = trace.events[i]
+        yield ev
+        queue.extend(t.producer for t in ev.activations if t.producer is not None and t.producer not in seen)
+
+
 def hoist(origin: Frame | None, origin_stack: tuple[Frame, ...], consumer_stack: tuple[Frame, ...]) -> Frame | None:
     """The line, in the consumer's own frames, where ``origin`` happened.
 

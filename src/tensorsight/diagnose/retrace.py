@@ -45,6 +45,7 @@ def repair_layer(rec, event, func, args, kwargs, exc, repairs: list[Repair]):
     msg = str(exc)
     module = _current_module(rec)
     args = list(args)
+    kwargs = dict(kwargs)
     try:
         if name == "linear" and args[0].shape[-1] != args[1].shape[-1]:
             x, w = args[0], args[1]
@@ -65,27 +66,35 @@ def repair_layer(rec, event, func, args, kwargs, exc, repairs: list[Repair]):
             out = func(*args, **kwargs)
             repairs.append(Repair("conv_in", event, module, int(got), int(w.shape[1] * groups)))
             return out
-        if name == "batch_norm" and any(isinstance(a, torch.Tensor) and a.dim() == 1 and a.shape[0] != args[0].shape[1]
-                                        for a in args[1:5]):
+        if name == "batch_norm":
             x = args[0]
             c = x.shape[1]
-            for i in (1, 2, 3, 4):
-                if i < len(args) and isinstance(args[i], torch.Tensor):
-                    args[i] = _fake_like(args[i], (c,))
+            slots = [(1, "running_mean"), (2, "running_var"), (3, "weight"), (4, "bias")]
+            if not any(isinstance(_get(args, kwargs, i, k), torch.Tensor) and _get(args, kwargs, i, k).shape[0] != c
+                       for i, k in slots):
+                return None
+            for i, k in slots:
+                t = _get(args, kwargs, i, k)
+                if isinstance(t, torch.Tensor):
+                    _set(args, kwargs, i, k, _fake_like(t, (c,)))
             out = func(*args, **kwargs)
             old = module.num_features if module is not None and hasattr(module, "num_features") else None
             repairs.append(Repair("bn_features", event, module, int(c), old))
             return out
-        if name == "layer_norm" and tuple(args[0].shape[-len(args[1]):]) != tuple(args[1]):
-            x, ns = args[0], args[1]
-            n = len(ns) if isinstance(ns, (list, tuple, torch.Size)) else 1
+        if name == "layer_norm":
+            x, ns = args[0], _get(args, kwargs, 1, "normalized_shape")
+            ns = tuple(ns) if isinstance(ns, (list, tuple, torch.Size)) else (ns,)
+            n = len(ns)
             new = tuple(int(d) for d in x.shape[-n:])
-            args[1] = new
-            for i in (2, 3):
-                if i < len(args) and isinstance(args[i], torch.Tensor):
-                    args[i] = _fake_like(args[i], new)
+            if new == tuple(ns):
+                return None
+            _set(args, kwargs, 1, "normalized_shape", new)
+            for i, k in ((2, "weight"), (3, "bias")):
+                t = _get(args, kwargs, i, k)
+                if isinstance(t, torch.Tensor):
+                    _set(args, kwargs, i, k, _fake_like(t, new))
             out = func(*args, **kwargs)
-            repairs.append(Repair("ln_shape", event, module, new, tuple(ns) if n > 1 else ns))
+            repairs.append(Repair("ln_shape", event, module, new, ns[0] if n == 1 else ns))
             return out
         if name in ("view", "reshape") and "is invalid for input of size" in msg:
             x = args[0]
@@ -93,8 +102,24 @@ def repair_layer(rec, event, func, args, kwargs, exc, repairs: list[Repair]):
             repairs.append(Repair("view", event, None, tuple(int(d) for d in out.shape)))
             return out
     except Exception:  # noqa: BLE001 - the repair itself did not fit: stop here
+        import os
+        if os.environ.get("TENSORSIGHT_DEBUG"):
+            raise
         return None
     return None
+
+
+def _get(args, kwargs, i, name):
+    if name in kwargs:
+        return kwargs[name]
+    return args[i] if i < len(args) else None
+
+
+def _set(args, kwargs, i, name, value):
+    if name in kwargs or i >= len(args):
+        kwargs[name] = value
+    else:
+        args[i] = value
 
 
 def _conv_channels_differ(args, kwargs) -> bool:

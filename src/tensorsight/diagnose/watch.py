@@ -80,6 +80,14 @@ class Watcher:
             return orig_iter(loader)
         DataLoader.__iter__ = __iter__
         self._undo.append(lambda: setattr(DataLoader, "__iter__", orig_iter))
+        orig_from_numpy = torch.from_numpy
+
+        def from_numpy(array):
+            out = orig_from_numpy(array)
+            watcher.recorder.external("torch.from_numpy", out)
+            return out
+        torch.from_numpy = from_numpy
+        self._undo.append(lambda: setattr(torch, "from_numpy", orig_from_numpy))
         from torch.optim.optimizer import register_optimizer_step_post_hook
         handle = register_optimizer_step_post_hook(self._after_step)
         self._undo.append(handle.remove)
