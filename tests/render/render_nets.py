@@ -170,3 +170,16 @@ class UNet(nn.Module):
         d2 = self.dec2(torch.cat([self.up2(b), e2], dim=1))
         d1 = self.dec1(torch.cat([self.up1(d2), e1], dim=1))
         return self.head(d1)
+
+
+class BadFlatten(nn.Module):
+    """view(-1, 64) where each sample has 256 values: the batch of 4 silently becomes 16."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(1, 4, 3)
+        self.fc = nn.Linear(64, 2)
+
+    def forward(self, x):
+        x = F.max_pool2d(self.conv(x), 1)
+        return self.fc(x.view(-1, 64))

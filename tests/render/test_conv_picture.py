@@ -74,7 +74,7 @@ def test_from_lenet_events(lenet_trace):
     assert "1→6 channels" in text
     q = params_from_event(pool)
     assert (q.kind, q.axes[0].size, q.axes[0].out) == ("max_pool", 13, 6)
-    assert "#5 max_pool2d · max_pool2d: 13×13 → 6×6" in all_text(conv_picture(pool))
+    assert "op #5 · max_pool2d: 13×13 → 6×6" in all_text(conv_picture(pool))
 
 
 def test_not_a_window_op(lenet_trace):

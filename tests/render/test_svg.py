@@ -131,6 +131,25 @@ def test_failed_op_is_drawn_red(broken_trace):
     assert "#b2182b" in svg and "raised" in svg
 
 
+def test_a_changed_batch_is_called_out():
+    from . import render_nets as nets
+    t = tensorsight.trace(nets.BadFlatten(), (4, 1, 10, 10))
+    lay = layout(t)
+    notes = [(b.name, b.batch_note) for b in lay.boxes if b.batch_note]
+    assert notes == [("view", "batch 4 → 16"), ("fc", "batch 16")]
+    assert "batch 4 → 16" in to_svg(t)
+    assert not any(b.batch_note for b in layout(tensorsight.trace(nets.LeNet(), (4, 1, 32, 32))).boxes)
+
+
+def test_weight_initialisation_in_a_script_trace_is_not_drawn():
+    w = TensorMeta((6, 1, 3, 3), "float32")  # a script's trace: weights carry no role
+    init = OpEvent(0, "torch.nn.init.kaiming_uniform_", [w], [TensorMeta((6, 1, 3, 3), "float32", producer=0)])
+    x = TensorMeta((2, 1, 8, 8), "float32", producer=None, role="input")
+    conv = OpEvent(1, "F.conv2d", [x, init.outputs[0]], [TensorMeta((2, 6, 6, 6), "float32", producer=1)])
+    lay = layout(Trace(events=[init, conv], inputs=[x]))
+    assert [b.size_text for b in lay.boxes] == ["1×8×8", "6×6×6"]
+
+
 def test_not_standalone_for_html(lenet_trace):
     svg = to_svg(lenet_trace, standalone=False)
     assert svg.startswith("<svg")

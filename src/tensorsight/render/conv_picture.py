@@ -130,7 +130,7 @@ def params_from_event(event) -> ConvParams:
     if not acts:
         raise TensorsightError(f"op #{event.index} {event.op} has no input tensor to draw")
     x = acts[0].shape
-    name = event.module or f"#{event.index} {short}"
+    name = event.module or f"op #{event.index}"
     if short in ("conv1d", "conv2d", "conv3d"):
         w = event.inputs[1].shape if len(event.inputs) > 1 else ()
         nd = len(w) - 2

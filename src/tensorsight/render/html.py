@@ -35,8 +35,32 @@ def _shape_text(meta) -> str:
     return fmt_shape(meta.shape, dt)
 
 
-def _acts(metas) -> list:
-    return [t for t in metas if t.role in ("", "input")]
+def _acts(metas, inits: frozenset = frozenset()) -> list:
+    """Data inputs of an op. In a script's trace weights carry no role: a tensor past the first
+    input that no op made, or that only a weight initialiser (kaiming_uniform_) touched, is
+    taken for a weight."""
+    return [t for k, t in enumerate(metas) if t.role in ("", "input")
+            and (k == 0 or t.role == "input" or (t.producer is not None and t.producer not in inits))]
+
+
+def _inits(trace) -> frozenset:
+    from .svg import _is_init
+    return frozenset(e.index for e in trace.events if _is_init(e))
+
+
+def _shapes_cell(ev, inits: frozenset = frozenset()) -> str:
+    """'in, in → out' where each shape stays on one line but the cell may wrap between them."""
+    ins = [f"<span>{_esc(_shape_text(t))}</span>" for t in _acts(ev.inputs, inits)] or ["—"]
+    outs = [f"<span>{_esc(_shape_text(t))}</span>" for t in ev.outputs] or ["raised" if ev.error else "—"]
+    return ", ".join(ins) + " → " + ", ".join(outs)
+
+
+def _module_text(ev) -> str:
+    if not ev.module:
+        return ""
+    if ev.module_type and ev.module.rsplit(".", 1)[-1] != ev.module_type:
+        return f"{ev.module} ({ev.module_type})"
+    return ev.module
 
 
 def _explain(event, trace) -> list[str]:
@@ -195,8 +219,10 @@ table.ts-table{border-collapse:collapse;width:100%;font-size:12.5px}
 .ts-table tr.ts-error td{background:var(--errbg);color:var(--err)}
 .ts-table tr.ts-cited td:first-child{box-shadow:inset 3px 0 0 #d08c00}
 .ts-table td.ts-num{color:var(--muted);text-align:right;font-variant-numeric:tabular-nums}
-.ts-shape{font:12px "DejaVu Sans Mono",Menlo,Consolas,monospace;white-space:nowrap}
-.ts-why{color:#444;font-size:12px}
+.ts-shape{font:12px "DejaVu Sans Mono",Menlo,Consolas,monospace}
+.ts-shape span{white-space:nowrap}
+.ts-why{color:#444;font-size:12px;max-width:28em}
+.ts-why div{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
 .ts-panel{position:sticky;top:10px;border:1px solid var(--line);border-radius:6px;padding:10px 12px;background:#fcfcfe;max-height:92vh;overflow:auto}
 .ts-panel h3{margin:0 0 6px;font-size:14px}
 .ts-source{font:12px/1.5 "DejaVu Sans Mono",Menlo,Consolas,monospace;background:var(--code);border-radius:4px;padding:6px 0;overflow:auto;margin:6px 0}
@@ -338,13 +364,14 @@ def to_html(trace, findings: Iterable | None = None, title: str | None = None, *
     events_data: dict[str, dict] = {}
     rows_html: list[str] = []
     shown = trace.events[:max_rows]
+    inits = _inits(trace)
     for ev in shown:
         where = ev.where
         fid = sources.cite(where.file, where.line, where.code) if where else None
-        ins = ", ".join(_shape_text(t) for t in _acts(ev.inputs)) or "—"
+        ins = ", ".join(_shape_text(t) for t in _acts(ev.inputs, inits)) or "—"
         outs = ", ".join(_shape_text(t) for t in ev.outputs) or ("raised" if ev.error else "—")
         why = _explain(ev, trace)
-        module = ev.module + (f" ({ev.module_type})" if ev.module_type and ev.module else "")
+        module = _module_text(ev)
         events_data[str(ev.index)] = {
             "op": ev.op, "module": module, "shapes": f"{ins} → {outs}", "fid": fid,
             "line": where.line if where else None, "why": why, "error": ev.error,
@@ -355,9 +382,9 @@ def to_html(trace, findings: Iterable | None = None, title: str | None = None, *
         rows_html.append(
             f'<tr data-event="{ev.index}"{cls}><td class="ts-num">{ev.index}</td>'
             f"<td><code>{_esc(ev.name)}</code></td><td>{_esc(module)}</td>"
-            f'<td class="ts-shape">{_esc(ins)} → {_esc(outs)}</td>'
+            f'<td class="ts-shape">{_shapes_cell(ev, inits)}</td>'
             f'<td class="ts-where" title="{_esc(where.code if where else "")}">{_esc(loc)}</td>'
-            f'<td class="ts-why">{_esc(summary)}</td></tr>')
+            f'<td class="ts-why"><div>{_esc(summary)}</div></td></tr>')
     if len(trace.events) > max_rows:
         rows_html.append(f'<tr><td colspan="6" class="ts-muted">… {len(trace.events) - max_rows} more ops '
                          f"not shown</td></tr>")
@@ -398,8 +425,8 @@ def to_html(trace, findings: Iterable | None = None, title: str | None = None, *
     templates = "".join(f'<template id="ts-pic-{k}">{svg}</template>' for k, svg in pics.items())
     title = title or f"{trace.model or 'model'}: tensor shapes"
     ins = ", ".join(_shape_text(t) for t in trace.inputs)
-    meta = (f"{len(trace.events)} ops · {len(trace.modules)} module calls · input {_esc(ins) or '—'} · "
-            f"{_esc(trace.mode)} tensors")
+    meta = (f"{len(trace.events)} ops · {len(trace.modules)} module calls · "
+            + (f"input {_esc(ins)} · " if ins else "") + f"{_esc(trace.mode)} tensors")
     findings_section = ""
     if findings:
         findings_section = (f'<h2>Findings ({len(findings)})</h2><ul class="ts-findings">'
@@ -449,8 +476,9 @@ _FRAGMENT_CSS = """
 def trace_html(trace, *, max_rows: int = 60, depth: int | None = None) -> str:
     """A notebook-sized HTML view of a Trace: the diagram and the first ``max_rows`` ops."""
     rows = []
+    inits = _inits(trace)
     for ev in trace.events[:max_rows]:
-        ins = ", ".join(_shape_text(t) for t in _acts(ev.inputs)) or "—"
+        ins = ", ".join(_shape_text(t) for t in _acts(ev.inputs, inits)) or "—"
         outs = ", ".join(_shape_text(t) for t in ev.outputs) or ("raised" if ev.error else "—")
         where = f"{os.path.basename(ev.where.file)}:{ev.where.line}" if ev.where else ""
         why = _explain(ev, trace)

@@ -67,6 +67,7 @@ class Box:
     residual: bool = False            # a block with a skip connection inside (ResNet's bottleneck)
     groups: dict = field(default_factory=dict)  # module depth -> enclosing module path
     no_output: bool = False           # the op raised: drawn with its input's size
+    batch_note: str = ""              # 'batch 16 → 9' where dim 0 stops being the input's batch
     # geometry, filled by _place: front face at (x, y) of size w × h, 3-D depth offset (dx, dy)
     x: float = 0.0
     y: float = 0.0
@@ -113,6 +114,8 @@ class Box:
             lines.append(self.detail_text)
         if self.folded:
             lines.append("+ " + ", ".join(self.folded))
+        if self.batch_note:
+            lines.append(self.batch_note)
         return [_clip(s, 24) for s in lines]
 
 
@@ -293,6 +296,49 @@ def _units(trace, cut: int, has_child: set[int]) -> list[_Unit]:
     return units
 
 
+def _unroot(path: str, roots: list[str]) -> str:
+    """A script's trace names modules from the model's class (Net.conv1): drop that prefix."""
+    for root in roots:
+        if path.startswith(root + "."):
+            return path[len(root) + 1:]
+    return path
+
+
+def _is_init(ev) -> bool:
+    """An in-place op on a tensor nothing produced: weight initialisation, not data flow."""
+    name = ev.op.rsplit(".", 1)[-1]
+    acts = _acts(ev.inputs)
+    return (name.endswith("_") and not name.startswith("__") and bool(acts)
+            and acts[0].producer is None and acts[0].role != "input")
+
+
+def _derived(trace) -> set[int] | None:
+    """Events whose result depends on the model's inputs (None if the trace says nothing of that)."""
+    out: set[int] = set()
+    for ev in trace.events:
+        if any(t.role == "input" or (t.producer is not None and t.producer in out) for t in _acts(ev.inputs)):
+            out.add(ev.index)
+    return out or None
+
+
+def _has_residual(call, evs) -> bool:
+    """A skip connection inside a block: an add (or cat) of a long path and a short one.
+
+    The short operand is the block's input itself or a tensor at most two ops from it (ResNet's
+    downsample conv + bn); the long one went through the block's layers. Adds inside attention
+    (rotary embeddings) or gates (SwiGLU's mul) are not skips.
+    """
+    depth: dict[int, int] = {}
+    for ev in evs:
+        d = [depth.get(t.producer, 0) if t.producer is not None and t.producer >= call.start else 0
+             for t in _acts(ev.inputs)]
+        depth[ev.index] = 1 + max(d, default=0)
+        if _short_op(ev.op) in ("add", "cat", "concat") and len(d) >= 2 \
+                and len({t.producer for t in _acts(ev.inputs)}) >= 2 and min(d) <= 2 and max(d) >= min(d) + 2:
+            return True
+    return False
+
+
 def _is_merge(ev) -> bool:
     """An op that adds or joins two different tensors (a skip connection's end)."""
     acts = _acts(ev.inputs)
@@ -355,9 +401,13 @@ def _boxes_at(trace, cut: int, has_child: set[int]) -> tuple[list[Box], list[Edg
                 out.append(b)
         return out
 
+    derived = _derived(trace)
+    roots = [c.path for c in trace.modules if c.depth == 0 and c.path and c.path == c.type]
     for unit in _units(trace, cut, has_child):
         evs = [trace.events[i] for i in unit.events]
         error = next((e.error for e in evs if e.error), "")
+        if derived is not None and not error and not any(i in derived for i in unit.events):
+            continue  # computed from constants only (rotary tables, position ids): not the data flow
         if unit.call is not None:
             call = unit.call
             in_metas = call.inputs
@@ -369,11 +419,11 @@ def _boxes_at(trace, cut: int, has_child: set[int]) -> tuple[list[Box], list[Edg
             base = call.type
             kernel = kernel_text(inner) if inner is not None and id(call) not in has_child else ""
             detail = ""
-            residual = id(call) in has_child and any(_is_merge(e) for e in evs)
+            residual = id(call) in has_child and _has_residual(call, evs)
             kind = _kind("", call.type) if id(call) not in has_child else "block"
             if kind == "other" and inner is not None:
                 kind = _kind(_short_op(inner.op))
-            name = call.path or call.type
+            name = _unroot(call.path, roots) or call.type
             short = _SHORT.get(call.type, call.type.lower())
         else:
             ev = unit.event
@@ -381,6 +431,8 @@ def _boxes_at(trace, cut: int, has_child: set[int]) -> tuple[list[Box], list[Edg
             out = _first_tensor(ev.outputs)
             if not _acts(ev.inputs) and not ev.error:
                 continue  # made from nothing the picture shows (arange, zeros, a weight's .t())
+            if _is_init(ev):
+                continue  # a constructor filling its weights (kaiming_uniform_, zero_) in a script trace
             main = ev.index
             short = _short_op(ev.op)
             key = short
@@ -416,7 +468,8 @@ def _boxes_at(trace, cut: int, has_child: set[int]) -> tuple[list[Box], list[Edg
             last.residual = last.residual or residual
             if path:
                 last.last_path = path
-                last.name = _range_name(last.first_path, path) if last.first_path else last.name
+                last.name = (_range_name(_unroot(last.first_path, roots), _unroot(path, roots))
+                             if last.first_path else last.name)
             if kernel != last.kernel:
                 last.kernel = ""
             for i in unit.events:
@@ -473,12 +526,38 @@ def layout(trace, *, depth: int | None = None, max_boxes: int = 28, max_width: f
     for e in edges:
         e.skip = e.dst != e.src + 1
     groups = _frames(boxes, cut)
+    _batch_notes(trace, boxes, edges)
     if title is None:
         ins = ", ".join(f"[{','.join(str(d) for d in t.shape)}]" for t in trace.inputs[:3])
         title = f"{trace.model or 'model'}  ·  input {ins}" if ins else (trace.model or "model")
     lay = Layout(boxes, edges, groups, cut, title)
     _place(lay, max_width)
     return lay
+
+
+def _batch_notes(trace, boxes: list[Box], edges: list[Edge]) -> None:
+    """Blocks leave the batch dimension out; say so where dim 0 stops being the input's batch."""
+    first = next((t for t in trace.inputs if len(t.shape) >= 2), None)
+    start = 0
+    if first is None:  # a script's trace: the batch the model was called with
+        root = next((c for c in trace.modules if c.depth == 0 and any(len(t.shape) >= 2 for t in c.inputs)), None)
+        if root is None:
+            return
+        first = next(t for t in root.inputs if len(t.shape) >= 2)
+        start = root.start
+    batch = first.shape[0]
+    srcs: dict[int, list[int]] = {}
+    for e in edges:
+        srcs.setdefault(e.dst, []).append(e.src)
+    for b in boxes:
+        if b.kind == "input" or len(b.shape) < 2 or b.no_output or b.shape[0] == batch \
+                or b.event is None or b.event < start:
+            continue
+        before = [boxes[i].shape[0] for i in srcs.get(b.id, []) if len(boxes[i].shape) >= 2]
+        if before and all(d == batch for d in before):
+            b.batch_note = f"batch {batch} → {b.shape[0]}"
+        else:
+            b.batch_note = f"batch {b.shape[0]}"
 
 
 def _frames(boxes: list[Box], cut: int) -> list[Group]:
@@ -824,8 +903,10 @@ def draw(lay: Layout) -> Canvas:
         cv.text(b.cx, ly, b.size_text, size=SIZE_FONT, weight="bold",
                 fill="#b2182b" if b.error else "#111111")
         for k, s in enumerate(b.label_lines):
+            note = bool(b.batch_note) and k == len(b.label_lines) - 1
             cv.text(b.cx, ly + 4 + (k + 1) * (LABEL_FONT + 3), s, size=LABEL_FONT,
-                    fill="#444444" if k else "#222222", weight="normal")
+                    fill="#b2182b" if note else ("#444444" if k else "#222222"),
+                    weight="bold" if note else "normal")
         cv.close()
     # legend
     kinds = []
