@@ -8,7 +8,9 @@ total equals FlopCounterMode on a real forward) and the bytes every op allocates
 both to each module call.
 
 What is exact: parameter counts and bytes, buffer bytes, FLOPs (as torch.utils.flop_counter
-defines them), the bytes of each module's outputs, and the bytes the forward's ops allocate.
+defines them, plus formulas for two CPU kernels it counts as 0: attention and the fused LSTM,
+see ``EXTRA_FLOP_FORMULAS``), the bytes of each module's outputs, and the bytes the forward's
+ops allocate.
 What is estimated: the training memory (parameters + gradients + optimizer state + activations
 kept for backward, taken as everything the forward allocates).
 """
@@ -26,7 +28,6 @@ from ..errors import ForwardError, TensorsightError
 from ..render.summary_table import COLUMNS, DEFAULT_COLUMNS  # noqa: F401 - re-exported
 from ..render.summary_table import check_columns as _check_columns
 from ..shapes import fmt_shape
-
 
 
 def _mkldnn_rnn_layer_flop(input_shape, w_ih_shape, w_hh_shape, *args, out_shape=None, **kwargs) -> int:
@@ -184,6 +185,9 @@ class Summary:
     def __str__(self) -> str:
         from ..render.summary_table import summary_text
         return summary_text(self)
+
+    def _repr_pretty_(self, printer, cycle) -> None:  # IPython/Jupyter: the table, not the repr
+        printer.text(str(self))
 
     def __repr__(self) -> str:
         return (f"<Summary of {self.model}: {self.params:,} params, {self.flops:,} FLOPs, "
