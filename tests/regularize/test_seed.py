@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from regularize_seed import TRUE, lasso, make, train
+from regularize_seed import TRUE, lasso, make, seed_data, train
 from torch.optim.optimizer import register_optimizer_step_post_hook
 
 import tensorsight
@@ -146,3 +146,35 @@ def test_l1watch_stops_after_max_steps_and_names_unknown_params():
     train(model, opt, epochs=1, lam=1000.0, after_step=watch)  # the hook protocol
     (f,) = watch.findings()
     assert "'mlp.0.weight'" in f["message"]  # found through the live model
+
+
+def test_other_penalties_in_penalty_mode_are_explained():
+    from tensorsight import L2, ElasticNet, GroupLasso
+    cases = {GroupLasso(1000): "group-lasso step lr·λ = 0.02·1000 = 20 per step",
+             L2(120): "lr·c = 0.02·120 = 2.4 > 1",
+             ElasticNet(1000, 0.5): "c = 500 (an L2 term dominates)",
+             ElasticNet(1000, 0.99): "the L1 part of ElasticNet(1000, l1_ratio=0.99), λ = 990"}
+    for pen, text in cases.items():
+        model, opt = make()
+        reg = tensorsight.regularize(model, {"mlp.0.weight": pen}, mode="penalty")
+        train(model, opt, epochs=2, reg=reg)
+        (f,) = reg.findings()
+        assert text in f["message"], (pen, f["message"])
+        assert pen.label() in f["message"]  # the proximal fix names the same penalty
+
+
+def test_l1watch_recognizes_a_hand_written_l2_term():
+    model, opt = make()
+    watch = L1Watch(model)
+    x, y = seed_data()
+    for _ in range(10):
+        opt.zero_grad()
+        w = model.mlp[0].weight
+        loss = ((model(x[:100]) - y[:100]) ** 2).mean() + 60 * w.pow(2).sum()
+        loss.backward()
+        opt.step()
+        watch.after_step(opt)
+    (f,) = watch.findings()
+    assert "an L2 term dominates" in f["message"] and "c ≈ 1" in f["message"]
+    assert Path(f["file"]).name == "test_seed.py"
+    assert "w.pow(2).sum()" in Path(f["file"]).read_text().splitlines()[f["line"] - 1]

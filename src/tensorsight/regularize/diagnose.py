@@ -22,11 +22,14 @@ Two entry points, both returning findings as plain JSON-ready dicts::
 
   (``watch`` is itself a valid hook: ``watch(optimizer, args, kwargs)``; ``watch.install()``
   does the registration and returns the handle.) It samples at most ``sample`` elements of each
-  parameter, keeps their previous values, and looks for the pattern: in ``min_steps``
-  consecutive steps most weights changed sign while the gradient pointed every weight towards
-  zero. The gradient tells which penalty: ``≈ lam * sign(w)`` (same size for all weights) is L1,
-  with ``lam`` estimated from it; ``≈ c * w`` is L2. It stops looking after ``max_steps`` steps of
-  an optimizer, so it costs nothing for the rest of a run.
+  parameter, keeps their previous values, and looks for the pattern: in at least ``min_steps``
+  of the last ``window`` steps most weights changed sign (with momentum, typically every second
+  step), while in (almost) every step the gradient pointed every weight towards zero. The
+  gradient tells which penalty: ``≈ lam * sign(w)`` (same size for all weights) is L1, with
+  ``lam`` estimated from it; ``≈ c * w`` is L2. The finding points at the source line that adds
+  the penalty (the closest L1/L2-looking line before the ``optimizer.step()`` call), else at the
+  step. It stops looking after ``max_steps`` steps of an optimizer, so it costs nothing for the
+  rest of a run.
 """
 from __future__ import annotations
 
@@ -48,7 +51,7 @@ _L1_SOURCE = re.compile(
     r"|\babs\s*\(\s*\)\s*\.\s*sum\s*\("                   # w.abs().sum()
     r"|torch\.abs\s*\([^#]*\)\s*\.\s*sum\s*\("            # torch.abs(w).sum()
     r"|sum\s*\(\s*torch\.abs\s*\(")                       # torch.sum(torch.abs(w))
-_L2_SOURCE = re.compile(r"pow\s*\(\s*2\s*\)|\*\*\s*2|norm\s*\(")
+_L2_SOURCE = re.compile(r"pow\s*\(\s*2\s*\)|\*\*\s*2\b|norm\s*\([^#]*,\s*(p\s*=\s*)?2\s*[,)]")
 
 
 # -- where in the user's code -------------------------------------------------------------
@@ -63,14 +66,16 @@ def user_site() -> tuple[str, int] | None:
     return None
 
 
-def find_penalty_line(filename: str, kind: str = "L1") -> int | None:
-    """The first line of ``filename`` that looks like it adds an L1 (or L2) term, if any."""
+def find_penalty_line(filename: str, kind: str = "L1", near: int | None = None) -> int | None:
+    """The line of ``filename`` that looks like it adds an L1 (or L2) term: the closest one at
+    or before line ``near`` (where optimizer.step() was called), else the first one."""
     pattern = _L1_SOURCE if kind == "L1" else _L2_SOURCE
-    for i, text in enumerate(linecache.getlines(filename), start=1):
-        code = text.split("#", 1)[0]
-        if pattern.search(code):
-            return i
-    return None
+    hits = [i for i, text in enumerate(linecache.getlines(filename), start=1)
+            if pattern.search(text.split("#", 1)[0])]
+    if not hits:
+        return None
+    before = [i for i in hits if near is not None and i <= near]
+    return before[-1] if before else hits[0]
 
 
 # -- wording ------------------------------------------------------------------------------
@@ -93,53 +98,70 @@ def finding(site: tuple[str, int] | None, message: str) -> dict:
 def oscillation_message(name: str, *, kind: str, lam: float | None, estimated: bool,
                         lr: float | None, momentum: float, jump: float, scale: float,
                         flips: str, growth: tuple[float, float] | None,
-                        loss_grad: float | None, sgd: bool, growth_of: str = "‖w‖") -> str:
-    """One paragraph: what happens, why (with the numbers), and what to do."""
+                        loss_grad: float | None, sgd: bool, growth_of: str = "‖w‖",
+                        penalty_label: str | None = None) -> str:
+    """One paragraph: what happens, why (with the numbers), and what to do.
+
+    kind: "L1", "group", "L2" or "other"; lam: λ (for L2 the c of a gradient c·w); jump: the
+    penalty's step per step (SGD) or the median |Δw|; scale: the weights' median |w| (group
+    norms for "group")."""
     approx = "≈ " if estimated else "= "
-    lam_s = num(lam) if lam is not None else "?"
+    lam_s = num(lam) if lam is not None else "λ"
+    lr_v = lr or 0.0
     parts = []
     if kind == "L1":
-        what = (f"its gradient is ≈ {lam_s}·sign(w) in every step, an L1 term λ·‖w‖₁ with λ "
-                f"{approx}{lam_s}" if estimated else f"the L1 penalty λ·‖w‖₁ with λ = {lam_s}")
-        parts.append(f"{name!r} oscillates around zero instead of shrinking: {what}.")
-        if sgd and lr is not None and lam is not None:
-            step_txt = (f"the penalty's step lr·λ = {num(lr)}·{lam_s} = {num(lr * lam)} per step")
+        if estimated:
+            what = (f"its gradient is ≈ {lam_s}·sign(w) in every step, an L1 term λ·‖w‖₁ "
+                    f"with λ {approx}{lam_s}")
+        elif penalty_label and not penalty_label.startswith("L1("):
+            what = f"the L1 part of {penalty_label}, λ = {lam_s}"
         else:
-            step_txt = f"the optimizer's step (median |Δw| = {num(jump)} per step)"
+            what = f"the L1 penalty λ·‖w‖₁ with λ = {lam_s}"
+        parts.append(f"{name!r} oscillates around zero instead of shrinking: {what}.")
+        if sgd and lam is not None:
+            step_txt = (f"The penalty's step lr·λ = {num(lr_v)}·{lam_s} = {num(lr_v * lam)} "
+                        f"per step")
+        else:
+            step_txt = f"The optimizer's step (median |Δw| = {num(jump)} per step)"
         verb = "is larger than" if jump >= scale else "comes close to"
-        parts.append(f"{step_txt[0].upper()}{step_txt[1:]} {verb} the weights (median |w| = "
-                     f"{num(scale)}), so each step jumps across zero")
-        if sgd and momentum > 0 and lr is not None and lam is not None:
-            parts[-1] += (f", and momentum {num(momentum)} adds the jumps up (up to "
-                          f"{num(lr * lam)}/(1−{num(momentum)}) = {num(lr * lam / (1 - momentum))}"
-                          f" per step)")
-        parts[-1] += "."
+        text = (f"{step_txt} {verb} the weights (median |w| = {num(scale)}), so each step "
+                f"jumps across zero")
+        if sgd and 0 < momentum < 1 and lam is not None:
+            text += (f", and momentum {num(momentum)} adds the jumps up (up to "
+                     f"{num(lr_v * lam)}/(1−{num(momentum)}) = "
+                     f"{num(lr_v * lam / (1 - momentum))} per step)")
+        parts.append(text + ".")
     elif kind == "group":
         parts.append(f"{name!r} oscillates instead of shrinking: the group-lasso step lr·λ = "
-                     f"{num(lr or 0)}·{lam_s} = {num(jump)} per step is larger than the groups' "
+                     f"{num(lr_v)}·{lam_s} = {num(jump)} per step is larger than the groups' "
                      f"norms (median {num(scale)}), so each step flips whole units across zero.")
     elif kind == "L2":
-        c = lam if lam is not None else 0.0
+        c = lam or 0.0
         parts.append(
             f"{name!r} oscillates instead of shrinking: its gradient is ≈ c·w with c {approx}"
-            f"{num(c)} (an L2 term dominates), and lr·c = {num(lr or 0)}·{num(c)} = "
-            f"{num((lr or 0) * c)} > 1, so each step multiplies the weights by 1 − lr·c = "
-            f"{num(1 - (lr or 0) * c)}: past zero" + (" and growing." if (lr or 0) * c > 2 else "."))
+            f"{num(c)} (an L2 term dominates), and lr·c = {num(lr_v)}·{num(c)} = "
+            f"{num(lr_v * c)} > 1, so each step multiplies the weights by 1 − lr·c = "
+            f"{num(1 - lr_v * c)}: past zero" + (" and growing." if lr_v * c > 2 else "."))
     else:
         parts.append(f"{name!r} oscillates around zero: every step pushes all weights towards "
                      f"zero and overshoots (median |Δw| = {num(jump)}, median |w| = "
                      f"{num(scale)}); a penalty term dominates the loss.")
     parts.append(flips)
     if growth is not None and growth[1] > growth[0]:
-        parts.append(f"The weights grew instead of shrinking ({growth_of} from {num(growth[0])} to "
-                     f"{num(growth[1])}).")
+        parts.append(f"The weights grew instead of shrinking ({growth_of} from "
+                     f"{num(growth[0])} to {num(growth[1])}).")
     if kind in ("L1", "group"):
         parts.append("A subgradient step never lands exactly on 0.")
+    label = penalty_label or ("L2" if kind == "L2" else "L1") + f"({lam_s})"
     fixes = ["use tensorsight's proximal mode (reg = tensorsight.regularize(model, "
-             f"{{{name!r}: L1({lam_s})}}, mode='proximal'), then reg.step(optimizer) after "
+             f"{{{name!r}: {label}}}, mode='proximal'), then reg.step(optimizer) after "
              "optimizer.step()): it shrinks monotonically and gives exact zeros"]
-    if lam is not None and lr is not None and scale > 0:
+    if kind == "L2" and lam:
+        fixes.append(f"or make lr·c well below 1 (lr ≤ {num(0.1 / lam)})")
+    elif sgd and lam and scale > 0:
         fixes.append(f"or make lr·λ well below the weights (lr ≤ {num(scale / lam / 10)})")
+    elif scale > 0:
+        fixes.append(f"or a smaller lr (well below the weights: lr ≤ {num(scale / 10)})")
     scale_fix = ("or put λ on the loss's scale: the loss is averaged over the batch "
                  "(reduction='mean', the default), so λ compares with the loss's own gradient")
     if loss_grad is not None and loss_grad > 0:
@@ -151,8 +173,6 @@ def oscillation_message(name: str, *, kind: str, lam: float | None, estimated: b
             scale_fix += (f"; try λ between {num(loss_grad / 100)} and {num(loss_grad / 10)}, "
                           f"then raise it to prune more")
     fixes.append(scale_fix)
-    if kind == "L2":
-        fixes[0] = fixes[0].replace(f"L1({lam_s})", f"L2({lam_s})")
     parts.append("What to do: " + "; ".join(fixes) + ".")
     return " ".join(parts)
 
@@ -173,7 +193,7 @@ def check_history(reg, target, min_steps: int = 3, flip_fraction: float = 0.5,
     second step). Reported when it oscillates and the penalty's step is larger than the weights
     or the norm grew (x2 since the start), or when the step is too large and the norm grew.
     """
-    from .penalties import GroupLasso, L2
+    from .penalties import ElasticNet, GroupLasso, L2
     hist = reg.history[target.name]
     if reg.mode != "penalty" or len(hist) < min_steps + 1:
         return None
@@ -186,16 +206,26 @@ def check_history(reg, target, min_steps: int = 3, flip_fraction: float = 0.5,
     flags = [r.sign_flips >= flip_fraction for r in hist[1:]][-window:]
     scales = sorted(r.scale for r in hist[1:])
     scale = scales[len(scales) // 2]
-    if isinstance(pen, L2):
-        kind, lam = "L2", pen.lam
+    changes = sorted(r.change for r in hist[1:])
+    change = changes[len(changes) // 2]
+    l2_lam = pen.lam if isinstance(pen, L2) else (
+        pen.lam * (1 - pen.l1_ratio) if isinstance(pen, ElasticNet) else 0.0)
+    if l2_lam and (isinstance(pen, L2) or step * l2_lam > 1):  # the w-proportional part rules
+        kind, lam = "L2", l2_lam
         dominating = step * lam > 1
+        jump = change
     else:
         kind = "group" if isinstance(pen, GroupLasso) else "L1"
         lam = pen.lam if kind == "group" else pen.l1_lam
         if lam is None:
             return None
-        amplify = 1.0 / (1.0 - last.momentum) if sgd and 0 < last.momentum < 1 else 1.0
-        dominating = step * lam * amplify >= scale
+        if sgd:  # the penalty's own step, amplified by momentum
+            amplify = 1.0 / (1.0 - last.momentum) if 0 < last.momentum < 1 else 1.0
+            jump = step * lam
+            dominating = jump * amplify >= scale
+        else:    # adaptive steps: each weight moves about lr whatever lam is
+            jump = change
+            dominating = change >= scale
     growing = last.norm >= 2 * first.norm and last.norm > 0
     oscillating = sum(flags) >= min_steps
     if not ((oscillating and (dominating or growing)) or (dominating and growing and any(flags))):
@@ -205,15 +235,15 @@ def check_history(reg, target, min_steps: int = 3, flip_fraction: float = 0.5,
     loss_grad = next((r.loss_grad_max for r in hist if r.loss_grad_max is not None), None)
     message = oscillation_message(
         target.name, kind=kind, lam=lam, estimated=False, lr=last.lr, momentum=last.momentum,
-        jump=step * lam, scale=scale, flips=flips, growth=(first.norm, last.norm),
-        loss_grad=loss_grad, sgd=sgd)
+        jump=jump, scale=scale, flips=flips, growth=(first.norm, last.norm),
+        loss_grad=loss_grad, sgd=sgd, penalty_label=pen.label())
     return finding(reg.penalty_site or reg.step_site, message)
 
 
 # -- for penalties written by hand --------------------------------------------------------
 class _ParamState:
-    __slots__ = ("idx", "prev", "flips", "toward", "scales", "first_scale", "first", "lam_est",
-                 "l2_est", "done")
+    __slots__ = ("idx", "prev", "flips", "toward", "scales", "jumps", "first_scale", "first",
+                 "lam_est", "l2_est", "done")
 
     def __init__(self, idx, window):
         self.idx = idx
@@ -221,6 +251,7 @@ class _ParamState:
         self.flips = deque(maxlen=window)   # fraction of weights that changed sign, per step
         self.toward = deque(maxlen=window)  # did the gradient push (almost) all towards zero
         self.scales = deque(maxlen=window)  # median |w| before each step
+        self.jumps = deque(maxlen=window)   # median |Δw| of each step
         self.first_scale = None
         self.first = None      # (grad sample, sign of w before the step) at the first step seen
         self.lam_est: list[float] = []
@@ -375,6 +406,7 @@ class L1Watch:
         st.flips.append(flipped)
         st.toward.append(toward)
         st.scales.append(scale)
+        st.jumps.append(float((w - prev).abs().median()))
         if toward:
             st.lam_est.append(float(gs.median()))
             st.l2_est.append(float((g[nz] / prev[nz]).median()))
@@ -400,10 +432,10 @@ class L1Watch:
             kind, lam_shown = "L1", lam
             loss_grad = float((g0 - lam * s0).abs().max())
         elif sgd and lr * c > 1:
-            kind, lam_shown, loss_grad = "L2", c, None
+            kind, lam_shown, loss_grad = "L2", float(f"{c:.2g}"), None
         else:
             kind, lam_shown, loss_grad = "other", None, None
-        jump = lr * lam if sgd else float(max(st.scales))
+        jump = lr * lam if sgd and kind == "L1" else sorted(st.jumps)[len(st.jumps) // 2]
         flips = _flips_text(n_flip, len(st.flips),
                             [f for f in st.flips if f >= self.flip_fraction], st.idx is not None)
         site = None
@@ -415,7 +447,7 @@ class L1Watch:
         if site is None:
             site = user_site()
             if site is not None:
-                line = find_penalty_line(site[0], "L1" if kind == "L1" else "L2")
+                line = find_penalty_line(site[0], "L1" if kind == "L1" else "L2", site[1])
                 if line is not None:
                     site = (site[0], line)
         message = oscillation_message(

@@ -16,9 +16,10 @@ class Record:
     zero_groups: fraction of all-zero groups (GroupLasso only); scale: the weights' scale the
     penalty's step is compared with (median |w|, or the median group norm for GroupLasso);
     sign_flips: fraction of the weights, nonzero before and after, whose sign flipped since the
-    previous record; step_size: the optimizer's step for this parameter (median for per-element
-    steps); momentum: its heavy-ball momentum; loss_grad_max: max |d loss / d w| with the
-    penalty's own share taken out (None when there was no gradient).
+    previous record; change: median |w - previous w|; step_size: the optimizer's step for this
+    parameter (median for per-element steps); momentum: its heavy-ball momentum;
+    loss_grad_max: max |d loss / d w| with the penalty's own share taken out (None when there
+    was no gradient).
     """
 
     step: int
@@ -28,6 +29,7 @@ class Record:
     sparsity: float
     scale: float
     sign_flips: float = 0.0
+    change: float = 0.0
     zero_groups: float | None = None
     step_size: float | None = None
     lr: float | None = None
@@ -49,14 +51,15 @@ def measure(step: int, w: torch.Tensor, prev: torch.Tensor | None, penalty: Pena
         gn = penalty.group_norms(w.float()).reshape(-1)
         zero_groups = float((gn == 0).sum()) / max(gn.numel(), 1)
         scale_t = gn.median()
-    flips = 0.0
+    flips = change = 0.0
     if prev is not None:
         sp, sw = torch.sign(prev), torch.sign(w)
         both = (sp != 0) & (sw != 0)
         nb = int(both.sum())
         flips = float(((sp * sw) < 0).sum()) / nb if nb else 0.0
+        change = float((w - prev).abs().median()) if w.numel() else 0.0
     norm, l1, med, zeros, scale = torch.stack([
         a.norm(), a.sum(), a.median() if a.numel() else a.sum(), (a == 0).sum().float(),
         scale_t.float()]).tolist()
     return Record(step=step, norm=norm, l1=l1, median_abs=med, sparsity=zeros / n, scale=scale,
-                  sign_flips=flips, zero_groups=zero_groups)
+                  sign_flips=flips, change=change, zero_groups=zero_groups)

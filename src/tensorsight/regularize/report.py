@@ -109,8 +109,9 @@ def svg(reg, width: int = 760) -> str:
             out.append(_polyline([(x_of(r.step), y1 + panel_h * (1 - (r.zero_groups or 0)))
                                   for r in hist], color, dashed=True))
         ly = y_axis + 50 + 18 * i
-        text = (f"{t.name}  {t.penalty.label()}  ‖w‖ {num(hist[0].norm)} → {num(hist[-1].norm)}"
-                f", zeros {_pct(hist[0].sparsity)} → {_pct(hist[-1].sparsity)}")
+        text = (f"{t.name}  {t.penalty.label()}  ‖w‖ {num(hist[0].norm)} → "
+                f"{num(hist[-1].norm)}, zeros {_pct(hist[0].sparsity)} → "
+                f"{_pct(hist[-1].sparsity)}")
         out.append(f'<line x1="{left}" x2="{left + 24}" y1="{ly - 4}" y2="{ly - 4}" '
                    f'stroke="{color}" stroke-width="3"/>')
         out.append(f'<text x="{left + 32}" y="{ly}">{escape(text)}</text>')

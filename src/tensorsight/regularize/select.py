@@ -45,7 +45,7 @@ class Target:
     key: str = ""  # the key of the user's mapping that selected it
 
 
-def _is_weight(module_name: str, leaf: str, owner: nn.Module) -> bool:
+def _is_weight(leaf: str, owner: nn.Module) -> bool:
     return leaf.startswith("weight") and not isinstance(owner, _NORM_TYPES)
 
 
@@ -54,7 +54,7 @@ def _module_weights(model: nn.Module, prefix: str) -> list[str]:
     root = model.get_submodule(prefix) if prefix else model
     for mname, module in root.named_modules():
         for leaf, _ in module.named_parameters(recurse=False):
-            if _is_weight(mname, leaf, module):
+            if _is_weight(leaf, module):
                 full = ".".join(p for p in (prefix, mname, leaf) if p)
                 names.append(full)
     return names
@@ -113,7 +113,8 @@ def resolve(model: nn.Module, spec) -> list[Target]:
         if name in chosen:
             _, key, penalty = chosen[name]
             penalty.check(name, p)
-            targets.append(Target(name, p, penalty, key if isinstance(key, str) else _describe(key)))
+            label = key if isinstance(key, str) else _describe(key)
+            targets.append(Target(name, p, penalty, label))
     return targets
 
 
