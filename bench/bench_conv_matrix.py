@@ -9,9 +9,11 @@ Baselines (each checked to give the same matrix as ours before it is timed):
             for the padded input and dropping the padding columns. Stride 1, zero padding only.
 * jacrev  - torch.func.jacrev of the conv with respect to its input (any conv; dense result).
 
-Times are medians of 7 runs (3 for the big build and for the baselines; the correctness check
-before them serves as their warm-up) with OMP_NUM_THREADS=1 and
-torch.set_num_threads(1). Peak memory of our sparse build is measured in a fresh subprocess
+Times are medians of 15 runs (3 for the big build and for the baselines; the correctness check
+before them serves as their warm-up) with OMP_NUM_THREADS=1 and torch.set_num_threads(1). They
+are CPU times of this (single-threaded) process, user + system (``time.process_time``), which on
+an idle machine equal wall-clock times; on a shared, loaded machine wall-clock times of
+millisecond builds swing by several x with other people's jobs, CPU times much less. Peak memory of our sparse build is measured in a fresh subprocess
 from the kernel's resident-set high-water mark: reset with ``echo 5 > /proc/self/clear_refs``
 just before the build, then ``VmHWM - VmRSS(before)`` from /proc/self/status. That counts every
 page the build touched (torch's allocations included, which tracemalloc cannot see), so it is an
@@ -120,9 +122,9 @@ def median_time(fn, runs: int, warm_up: bool = True) -> float:
         fn()
     times = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.process_time()
         out = fn()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
         del out
     return statistics.median(times)
 
@@ -157,7 +159,7 @@ def memory_in_subprocess(index: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bench_one(index: int, runs: int = 7, slow_runs: int = 3) -> dict:
+def bench_one(index: int, runs: int = 15, slow_runs: int = 3) -> dict:
     name, make, shape = CONFIGS[index]
     torch.manual_seed(0)
     conv = make()
@@ -194,23 +196,25 @@ def _ms(s):
 
 
 def _x(r):
-    return "—" if r is None else f"{r:,.0f}×"
+    return "—" if r is None else (f"{r:.2f}×" if r < 10 else f"{r:,.0f}×")
 
 
-def _mb(n):
-    return f"{n / 2 ** 20:,.1f}"
+def _mem(r):
+    if r["result_bytes"] < 2 ** 20:   # below page-size resolution of VmHWM: not meaningful
+        return f"{r['peak_bytes'] / 2 ** 10:,.0f} KiB / {r['result_bytes'] / 2 ** 10:,.0f} KiB"
+    return (f"{r['peak_bytes'] / 2 ** 20:,.1f} / {r['result_bytes'] / 2 ** 20:,.1f} MiB "
+            f"({r['peak_ratio']:.2f}×)")
 
 
 def markdown(rows: list[dict]) -> str:
     head = ("| conv, input | matrix | nnz | conv_matrix (sparse) | loops (SO Toeplitz) | jacrev "
-            "| vs loops | vs jacrev | peak MiB / result MiB |\n"
+            "| vs loops | vs jacrev | build's peak memory / result |\n"
             "|---|---|---:|---:|---:|---:|---:|---:|---:|")
     lines = [head]
     for r in rows:
         lines.append(f"| {r['config']} | {r['shape']} | {r['nnz']:,} | {_ms(r['ours_s'])} | "
                      f"{_ms(r['loops_s'])} | {_ms(r['jacrev_s'])} | {_x(r['loops_ratio'])} | "
-                     f"{_x(r['jacrev_ratio'])} | {_mb(r['peak_bytes'])} / {_mb(r['result_bytes'])} "
-                     f"({r['peak_ratio']:.2f}×) |")
+                     f"{_x(r['jacrev_ratio'])} | {_mem(r)} |")
     return "\n".join(lines)
 
 
@@ -225,8 +229,9 @@ def main(argv=None, quick: bool = False) -> list[dict]:
     quick = quick or args.quick
     rows = [bench_one(i) for i in range(len(CONFIGS)) if not quick or i in QUICK]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"torch {torch.__version__}, {os.cpu_count()} cores, OMP_NUM_THREADS="
-          f"{os.environ.get('OMP_NUM_THREADS')}, load average {load:.1f} at start of print\n")
+    print(f"{time.strftime('%Y-%m-%d')}: torch {torch.__version__}, {os.cpu_count()} cores, "
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, load average {load:.1f} at the end; "
+          f"times are medians of per-process CPU time\n")
     print(markdown(rows))
     return rows
 
