@@ -205,3 +205,14 @@ def test_png_without_pillow_says_what_to_install(monkeypatch, tmp_path, lenet_tr
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(TensorsightError, match=r"pip install tensorsight\[png\]"):
         png.to_png(lenet_trace, tmp_path / "x.png")
+
+
+def test_symbolic_sizes_read_unambiguously():
+    from tensorsight.analysis.symbolic import symbolic
+    from tensorsight.shapes import parse_shape
+
+    from . import render_nets as nets
+    t = symbolic(nets.LeNet(), parse_shape("N x 1 x H x W"))
+    sizes = [b.size_text for b in layout(t).boxes]
+    assert sizes[:3] == ["1×H×W", "6×(H − 2)×(W − 2)", "6×⌊(H − 2)/2⌋×⌊(W − 2)/2⌋"]
+    ET.fromstring(to_svg(t).split("?>", 1)[1])

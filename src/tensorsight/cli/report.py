@@ -43,6 +43,9 @@ def run(args) -> int:
                                "e.g. tensorsight report model.py:Net --input 1x3x32x32 --html report.html")
     if args.depth is not None and args.depth < 1:
         raise TensorsightError(f"--depth {args.depth} must be 1 or more (1 = the model's direct children)")
+    if args.png:
+        from ..render.png import _pil
+        _pil()  # no Pillow: say so before tracing, not after writing the other files
     model, positional, keywords = load_model_and_inputs(args)
     from ..capture.api import trace as do_trace
     failure = None

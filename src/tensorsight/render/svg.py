@@ -87,7 +87,7 @@ class Box:
     def size_text(self) -> str:
         if self.no_output:
             return "✗ raised"
-        return "×".join(str(d) for d in self.dims) if self.dims else "scalar"
+        return "×".join(_dim_text(d) for d in self.dims) if self.dims else "scalar"
 
     @property
     def detail_text(self) -> str:
@@ -153,6 +153,15 @@ class Layout:
             if index in b.events:
                 return b
         return None
+
+
+def _dim_text(d) -> str:
+    """A size; a symbolic one in parentheses when it is a sum: 6×(H − 2)×(W − 2)."""
+    text = str(d)
+    if not isinstance(d, int) and any(op in text for op in (" ", "+", "−", "-", "·", "*")) and \
+            not (text.startswith("⌊") and text.endswith("⌋") and text.count("⌊") == 1):
+        return f"({text})"
+    return text
 
 
 def drawn_dims(shape: tuple) -> tuple:
