@@ -85,3 +85,8 @@ def test_lazy_layers_are_sized_by_the_example():
     assert any("lazy layers" in n for n in sol.notes)
     assert sol.check("1x1x10x10").ok
     assert any(isinstance(p, nn.parameter.UninitializedParameter) for p in m.parameters())  # still lazy
+
+
+def test_capital_x_typo():
+    with pytest.raises(TensorsightError, match="'NX4' is read as one name; separate sizes with a lowercase x, e.g. Nx4"):
+        tensorsight.solve(LeNet(), "NX4xHxW")

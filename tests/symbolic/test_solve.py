@@ -216,3 +216,13 @@ def test_to_dict_is_json():
     assert d["sets"]["L"]["values"] == [99, 100, 101, 102]
     assert d["smallest_shape"] == "1x4x99"
     assert d["constraints"][0]["op"]
+
+
+def test_named_channels_must_match_the_first_layer():
+    sol = tensorsight.solve(LeNet(), "N x C x H x W")
+    assert "C = 1" in sol.summary and "any N" in sol.summary
+    conv = [c for c in sol.constraints if c.binding and c.symbols == ("C",)]
+    assert conv and conv[0].module == "conv1" and conv[0].text == "C = 1"
+    chk = sol.check("2x3x32x32")
+    assert chk.module == "conv1" and "to have 1 channels" in chk.message
+    assert chk.nearest[0] == "2x1x32x32"

@@ -36,8 +36,8 @@ from .symbolic_run import Condition, SymbolicRun, data_dependent_error, run
 
 __all__ = ["solve", "Solution", "Constraint", "Check", "SizeSet"]
 
-GRID_POINTS = 1 << 21   # most sizes evaluated at once for sizes that share conditions
-BATCH_MAX = 16          # batch-like names are searched over 1..16 when they share conditions
+GRID_POINTS = 1 << 20   # most sizes evaluated at once for sizes that share conditions
+BATCH_MAX = 8           # batch-like names are searched over 1..8 when they share conditions
 
 
 # -- results ---------------------------------------------------------------------------------------
@@ -509,14 +509,8 @@ class _Solver:
 
 def _where(ev) -> str:
     """'lenet.py:14', relative to the working directory when inside it."""
-    import os
-    if ev is None or ev.where is None:
-        return ""
-    f = ev.where.file
-    if os.path.isabs(f):
-        rel = os.path.relpath(f)
-        f = f if rel.startswith("..") else rel
-    return f"{f}:{ev.where.line}"
+    from .symbolic_run import where_text
+    return where_text(ev.where) if ev is not None else ""
 
 
 def _side_values(expr, sizes) -> str:
@@ -723,9 +717,13 @@ class _Component:
             c = paths[0]
             r = self.s.runs[c.run]
             ev = r.trace.events[c.event] if c.event is not None and c.event < len(r.trace.events) else None
-            where = f" at {ev.where}" if ev is not None and ev.where else ""
+            where = f" at {_where(ev)}" if ev is not None and ev.where else ""
             op = f"{ev.op}{where}" if ev is not None else "the code"
-            why = f": {op} branches on {show(closed(c.expr))}"
+            lhs, rhs = (c.expr.args if isinstance(c.expr, sympy.Eq) else (None, None))
+            if lhs is not None and lhs.is_Symbol and rhs.is_Integer:
+                why = f": {op} turns {lhs} into the plain number {rhs}"
+            else:
+                why = f": {op} branches on {show(closed(c.expr))}"
         self.s.notes.append(f"{n} size{'s' if n != 1 else ''} of {', '.join(self.names)} not explored{why} "
                             f"(counted as failing)")
         _ = np
@@ -843,8 +841,8 @@ class _Component:
             parts = [describe(n, p, self.lo) for n, p in zip(self.names, bproj)]
             out.append("except when " + " and ".join(parts))
             return out
-        pts = np.argwhere(self.valid)
-        if len(pts) <= 8:
+        pts = np.argwhere(self.valid) if self.valid.sum() <= 8 else ()
+        if len(pts):
             tup = ", ".join("(" + ", ".join(str(self.lo + int(v)) for v in p) + ")" for p in pts)
             return [f"({', '.join(self.names)}) ∈ {{{tup}}}"]
         if len(self.names) == 2:
@@ -990,8 +988,8 @@ def _meaning(comp: _Component, c: _Cond, holds) -> str:
             bbox = np.multiply.outer(bbox, p)
         if np.array_equal(bbox, bad):
             return "fails only when " + " and ".join(describe(n, p, comp.lo) for n, p in zip(names, bproj))
-    pts = np.argwhere(sub)
-    if len(pts) <= 8:
+    pts = np.argwhere(sub) if sub.sum() <= 8 else ()
+    if len(pts):
         return f"({', '.join(names)}) ∈ {{" + ", ".join(
             "(" + ", ".join(str(comp.lo + int(v)) for v in p) + ")" for p in pts) + "}"
     return f"holds for {int(sub.sum())} of {sub.size} ({', '.join(names)})"

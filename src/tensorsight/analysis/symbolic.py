@@ -71,6 +71,7 @@ def symbolic(model, spec=None, /, *, hints: dict[str, int] | None = None, form: 
     if r.data_dependent is not None:
         raise data_dependent_error(r)
     tr, info = display_trace(r, form)
+    r.model = None  # the trace keeps formulas, not the user's model
     if r.error is not None:
         raise ForwardError(tr.error, tr, getattr(r.error, "original", None))
     return tr
@@ -82,6 +83,12 @@ def check_names(model, spec, kwargs, hints=None) -> list[str]:
         raise TensorsightError(
             "the input has no named sizes; name the sizes that vary, e.g. 'N x 1 x H x W' "
             "(names stand for any size) or '1x1xHxW'")
+    for n in names:
+        parts = n.split("X")
+        if len(parts) > 1 and all(p and (p.isdigit() or p.isidentifier()) for p in parts) \
+                and any(p.isdigit() for p in parts):
+            raise TensorsightError(
+                f"{n!r} is read as one name; separate sizes with a lowercase x, e.g. {'x'.join(parts)}")
     for k in (hints or {}):
         if k not in names:
             raise TensorsightError(f"hint for {k!r}, which is not a size of the input; its names are {', '.join(names)}")

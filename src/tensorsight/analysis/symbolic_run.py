@@ -101,8 +101,7 @@ class SymbolicRun:
         """Branches taken for the example sizes (not those taken while the failing op raised:
         formatting its error message turns sizes into numbers, which decides nothing)."""
         failing = self.trace.events[-1].index if self.error is not None and self.trace.events else None
-        return [c for c in self.conditions if c.kind == "path" and (failing is None or c.event != failing)
-                and not (failing is not None and c.event is None and c.message == "specialized")]
+        return [c for c in self.conditions if c.kind == "path" and (failing is None or c.event != failing)]
 
     def checks(self) -> list[Condition]:
         return [c for c in self.conditions if c.kind == "check"]
@@ -444,12 +443,6 @@ def _run(model, example, kwargs, hints, dispatcher: bool) -> SymbolicRun:
             origin = next(f for f in funcs if f in _CHECK_FUNCS)
         index = event.index if event is not None else None
         conditions.append(Condition(user, kind, index, str(msg), origin))
-    # replacements torch made on our symbols (a size fixed to a value) are conditions too
-    for sym, tgt in list(getattr(env, "replacements", {}).items()):
-        if sym in torch_to_user and tgt != sym:
-            conditions.append(Condition(sympy.Eq(torch_to_user[sym], tgt.xreplace(torch_to_user)),
-                                        "path", None, "specialized"))
-
     result = SymbolicRun(trace=raw, names=names, symbols={n: user_symbol(n) for n in names},
                          hints=hints, conditions=conditions, exprs=exprs, places=places,
                          error=error, rename=rename)
@@ -480,9 +473,21 @@ def _data_dependent_op(run: SymbolicRun, ours: set[str]) -> OpEvent | None:
     return None
 
 
+def where_text(frame) -> str:
+    """'lenet.py:14', relative to the working directory when inside it."""
+    import os
+    if frame is None:
+        return ""
+    f = frame.file
+    if os.path.isabs(f):
+        rel = os.path.relpath(f)
+        f = f if rel.startswith("..") else rel
+    return f"{f}:{frame.line}"
+
+
 def data_dependent_error(run: SymbolicRun) -> TensorsightError:
     e = run.data_dependent
-    where = f" at {e.where}" if e is not None and e.where else ""
+    where = f" at {where_text(e.where)}" if e is not None and e.where else ""
     code = f" (`{e.where.code}`)" if e is not None and e.where and e.where.code else ""
     op = e.op if e is not None else "an op"
     mod = f" in {e.module}" if e is not None and e.module else ""
