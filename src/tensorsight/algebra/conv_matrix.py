@@ -304,14 +304,14 @@ def axis_taps(plan: ConvPlan, axis: int) -> tuple[torch.Tensor, torch.Tensor]:
     n, k = plan.in_spatial[axis], plan.kernel_size[axis]
     s, d = plan.stride[axis], plan.dilation[axis]
     pb = plan.padding[axis][0]
-    o = torch.arange(plan.out_spatial[axis]).unsqueeze(1)
-    j = torch.arange(k).unsqueeze(0)
-    if plan.transposed:
-        num = o + pb - j * d
+    out = plan.out_spatial[axis]
+    if plan.transposed:   # num = q + p - j*d
+        num = torch.arange(out).unsqueeze(1) + torch.arange(pb, pb - k * d, -d).unsqueeze(0)
         coord = torch.div(num, s, rounding_mode="floor")
         ok = (num % s == 0) & (coord >= 0) & (coord < n)
         return coord, torch.where(ok, coord, -1)
-    coord = o * s + j * d - pb
+    # coord = o*s + j*d - p
+    coord = torch.arange(0, out * s, s).unsqueeze(1) + torch.arange(-pb, k * d - pb, d).unsqueeze(0)
     mode = plan.padding_mode
     if mode == "zeros":
         src = torch.where((coord >= 0) & (coord < n), coord, -1)
@@ -334,7 +334,7 @@ def tap_table(plan: ConvPlan) -> torch.Tensor:
     in_stride = 1
     for ax in reversed(range(nd)):
         _, src = axis_taps(plan, ax)
-        src = torch.where(src >= 0, src * in_stride, void)
+        src = torch.where(src >= 0, src * in_stride if in_stride > 1 else src, void)
         shape = [1] * (2 * nd)
         shape[ax], shape[nd + ax] = src.shape
         src = src.view(shape)
@@ -382,20 +382,29 @@ def _csr_arrays(plan: ConvPlan, index_dtype: torch.dtype):
     w2 = _effective_weight(plan)
     if not merged:
         # template = the (P_out, cin_g, K) grid of (position, channel, tap) with the void taps
-        # removed: one masked_select each for the columns and for the weight indices
+        # removed (index_select with the kept positions: much faster than masked_select)
         cnt = valid.sum(1)
-        mask = valid.unsqueeze(1)
-        tcol = (ch * p_in + table.unsqueeze(1)).masked_select(mask).to(index_dtype)
-        wsrc = (ch * k + j.unsqueeze(1)).masked_select(mask)
+        tcol = (ch * p_in + table.unsqueeze(1)).reshape(-1)
+        wsrc = (ch * k + j.unsqueeze(1)).reshape(-1)
+        if int(cnt.sum()) < p_out * k:
+            keep = valid.unsqueeze(1).expand(p_out, cin_g, k).reshape(-1).nonzero().squeeze(1)
+            tcol, wsrc = tcol.index_select(0, keep), wsrc.index_select(0, keep)
+            del keep
+        tcol = tcol.to(index_dtype)
         values = w2.index_select(1, wsrc.to(device))
-        del wsrc, mask
+        del wsrc
     else:
         tcol, values, cnt = _merged_template(table, valid, j, w2, cin_g, p_in, p_out, k,
                                              index_dtype)
     del table, valid, j
 
-    gbase = (torch.arange(c_out, device=device, dtype=index_dtype) // cout_g) * (cin_g * p_in)
-    col = (gbase.unsqueeze(1) + tcol.to(device).unsqueeze(0)).reshape(-1)
+    # every output channel repeats the template, shifted to its group's first input channel
+    # (expand + copy, then an in-place add: much faster than a two-sided broadcast add)
+    col = tcol.to(device).expand(c_out, -1).contiguous()
+    if g > 1:
+        gbase = (torch.arange(c_out, device=device, dtype=index_dtype) // cout_g) * (cin_g * p_in)
+        col.add_(gbase.unsqueeze(1))
+    col = col.reshape(-1)
     crow = torch.zeros(c_out * p_out + 1, dtype=index_dtype, device=device)
     crow[1:] = torch.cumsum((cnt * cin_g).to(device=device, dtype=index_dtype).repeat(c_out), 0,
                             dtype=index_dtype)
