@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import re
 from typing import Any, Callable
 
 import torch
@@ -139,6 +140,10 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
     """
     call_args = normalize_example(example) if args is None else tuple(args)
     call_kwargs = dict(kwargs or {})
+    if fake_mode is None and make_input is None and repair is None and rewrite is None:
+        fast = meta_trace(model, call_args, call_kwargs)
+        if fast is not None:
+            return fast
     mode = fake_mode or new_fake_mode()
     is_module = isinstance(model, torch.nn.Module)
     if is_module and _has_lazy(model):
@@ -188,13 +193,91 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
         except TensorsightError:
             raise
         except Exception as exc:  # noqa: BLE001 - the user's forward raised: report, don't crash
+            mark_data_dependent(rec.trace)
             rec.trace.error = str(exc).split("\n\n")[0]
             rec.trace.error_type = type(exc).__name__
             if raise_errors:
                 raise ForwardError(rec.trace.error, rec.trace, exc) from exc
             return rec.trace
         rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
+    mark_data_dependent(rec.trace)
     return rec.trace
+
+
+def meta_trace(model, call_args: tuple, call_kwargs: dict) -> Trace | None:
+    """The fast path: run on meta tensors (no FakeTensorMode dispatch in Python).
+
+    Parameters are passed as meta twins (the model's own when already on meta), buffers always
+    as meta copies so in-place updates (BatchNorm statistics) touch nothing of the user's;
+    factories inside forward land on meta through the device context. Anything meta tensors
+    cannot do (data-dependent sizes, a CPU tensor kept as a plain attribute, lazy layers, a
+    genuine error in the model) returns None, and the caller traces on fake tensors instead,
+    which handles all of those and reports errors the same way.
+    """
+    is_module = isinstance(model, torch.nn.Module)
+    if not is_module or _has_lazy(model):
+        return None
+    device = _model_device(model)
+    roles: dict[int, tuple[str, str]] = {}
+    params: dict[str, torch.Tensor] = {}
+    for kind, items in (("param", model.named_parameters(remove_duplicate=False)),
+                        ("buffer", model.named_buffers(remove_duplicate=False))):
+        for name, t in items:
+            if kind == "param" and t.device.type == "meta":
+                twin = t
+            else:
+                twin = torch.empty_like(t, device="meta").requires_grad_(t.requires_grad)
+            params[name] = twin
+            roles[id(twin)] = ("buffer" if kind == "buffer" else ("bias" if name.endswith("bias") else "weight"), name)
+
+    def make(spec: ShapeSpec):
+        return spec_tensor(spec, device="meta")
+
+    def convert(t: torch.Tensor):
+        return t.detach().to("meta").requires_grad_(t.requires_grad) if t.device.type != "meta" else t
+
+    try:
+        margs = materialize(call_args, make, convert)
+        mkwargs = materialize(call_kwargs, make, convert)
+    except TensorsightError:
+        raise
+    except Exception:  # noqa: BLE001
+        return None
+    rec = Recorder(roles=roles, root=model, device_alias=str(device), full_stacks=False)
+    rec.trace._modules = rec.module_objects
+    rec.trace.model = type(model).__name__
+    rec.trace.mode = "meta"
+    for t in _leaves((margs, mkwargs)):
+        roles[id(t)] = ("input", "")
+    with untouched(model):
+        rec.trace.inputs = [rec.meta(t) for t in _leaves((margs, mkwargs))]
+        try:
+            with rec:
+                out = torch.func.functional_call(model, params, margs, mkwargs, strict=False)
+        except Exception:  # noqa: BLE001 - let the fake path trace (and report) it
+            return None
+        rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
+    return rec.trace
+
+
+_SYMBOL = re.compile(r"\b[a-z]+\d+\b")
+
+
+def _symbols(values) -> set[str]:
+    return {s for v in values if isinstance(v, str) for s in _SYMBOL.findall(v)}
+
+
+def mark_data_dependent(trace: Trace) -> None:
+    """A size symbol (torch's u0, u1...) that is not one of the trace's input sizes comes from
+    data: note 'data-dependent' on each op whose output has one its inputs do not have
+    (nonzero, a boolean mask, torch.unique, a size taken from ``.item()``)."""
+    given = _symbols(d for m in trace.inputs for d in m.shape)
+    for e in trace.events:
+        if e.note:
+            continue
+        made = _symbols(d for m in e.outputs for d in m.shape) - given
+        if made and made - _symbols(d for m in e.inputs for d in m.shape):
+            e.note = "data-dependent"
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
-from .source import user_stack
+from .source import user_frame, user_stack
 
 # Tensor methods that only read metadata: never worth an event.
 _SKIP_NAMES = frozenset({
@@ -71,7 +71,29 @@ def op_name(func) -> str | None:
 
 
 def _dims(shape) -> tuple:
-    return tuple(d if type(d) is int else (int(d) if _is_const(d) else str(d)) for d in shape)
+    dims = tuple(shape)
+    for d in dims:
+        if type(d) is not int:
+            return tuple(d if type(d) is int else (int(d) if _is_const(d) else str(d)) for d in dims)
+    return dims
+
+
+_dtype_names: dict = {}
+_device_names: dict = {}
+
+
+def _dtype_name(dtype) -> str:
+    name = _dtype_names.get(dtype)
+    if name is None:
+        name = _dtype_names[dtype] = str(dtype).removeprefix("torch.")
+    return name
+
+
+def _device_name(device) -> str:
+    name = _device_names.get(device)
+    if name is None:
+        name = _device_names[device] = str(device)
+    return name
 
 
 def _is_const(d) -> bool:
@@ -93,7 +115,8 @@ class Recorder(TorchFunctionMode):
     def __init__(self, *, roles: dict[int, tuple[str, str]] | None = None,
                  root: torch.nn.Module | None = None, dedupe: bool = False,
                  max_events: int = 200_000, on_error: Callable | None = None,
-                 repair: Callable | None = None, rewrite: Callable | None = None):
+                 repair: Callable | None = None, rewrite: Callable | None = None,
+                 device_alias: str | None = None, full_stacks: bool = True):
         super().__init__()
         self.trace = Trace()
         self.roles = roles or {}
@@ -111,6 +134,9 @@ class Recorder(TorchFunctionMode):
         self._root = root
         self._hooks: list = []
         self.depth = 0  # >0 while our own bookkeeping runs tensor code
+        self.device_alias = device_alias  # tracing on meta twins: report the model's device
+        self.factory_device = "meta" if device_alias is not None else None
+        self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
 
     # -- module boundaries -------------------------------------------------------------------
     def __enter__(self):
@@ -194,8 +220,10 @@ class Recorder(TorchFunctionMode):
             shape = ()
         if role is None and isinstance(t, torch.nn.Parameter):
             role = ("weight", "")
-        return TensorMeta(shape, str(t.dtype).removeprefix("torch."), str(t.device),
-                          producer, role[0] if role else "")
+        device = _device_name(t.device)
+        if self.device_alias is not None and device == "meta":
+            device = self.device_alias
+        return TensorMeta(shape, _dtype_name(t.dtype), device, producer, role[0] if role else "")
 
     def _metas(self, value) -> list[TensorMeta]:
         out: list[TensorMeta] = []
@@ -239,6 +267,8 @@ class Recorder(TorchFunctionMode):
         name = op_name(func)
         if name is None or self.depth or name.startswith("torch.nn.init."):
             return func(*args, **kwargs)
+        if self.factory_device is not None and func in _factories() and kwargs.get("device") is None:
+            kwargs["device"] = self.factory_device
         sig = None
         if self.dedupe:
             sig = self._signature(func, args, kwargs)
@@ -252,7 +282,11 @@ class Recorder(TorchFunctionMode):
         inputs: list[TensorMeta] = []
         sargs = tuple(self._summarize(a, inputs) for a in args)
         skw = {k: self._summarize(v, inputs) for k, v in kwargs.items()}
-        stack = user_stack(2)
+        if self.full_stacks:
+            stack = user_stack(2)
+        else:
+            fr = user_frame(2)
+            stack = (fr,) if fr is not None else ()
         event = OpEvent(index=len(self.trace.events), op=name, inputs=inputs, outputs=[],
                         args=sargs, kwargs=skw, module=self.module_path,
                         module_type=type(self._stack[-1][0]).__name__ if self._stack else "",
@@ -308,6 +342,17 @@ class Recorder(TorchFunctionMode):
             except TypeError:
                 pass
         _walk_tensors(out, put)
+
+
+_factory_set = None
+
+
+def _factories():
+    global _factory_set
+    if _factory_set is None:
+        from torch.utils._device import _device_constructors
+        _factory_set = _device_constructors()
+    return _factory_set
 
 
 def _arg_signature(args) -> tuple:
