@@ -56,7 +56,8 @@ def main() -> None:
         print(f"{label:28s} {'symbolic':9s} {first:7.2f}s {med:7.2f}s   {tr.outputs[0].shape}")
         first, med = timed(lambda: tensorsight.solve(model, solve_spec), args.repeat)
         sol = tensorsight.solve(model, solve_spec)
-        print(f"{'':28s} {'solve':9s} {first:7.2f}s {med:7.2f}s   {'; '.join(sol.summary)}")
+        answer = "; ".join(line.strip() for line in sol.summary)
+        print(f"{'':28s} {'solve':9s} {first:7.2f}s {med:7.2f}s   {answer[:90] + ('…' if len(answer) > 90 else '')}")
         first, med = timed(lambda: sol.check(size), args.repeat)
         chk = sol.check(size)
         print(f"{'':28s} {'check':9s} {first:7.2f}s {med:7.2f}s   {size}: "

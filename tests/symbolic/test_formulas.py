@@ -166,3 +166,13 @@ def test_whole_traces_compared_where_sizes_work(lenet, resnet, unet, seqnet):
             (seqnet, {"N": 3, "L": 102}, "N x 4 x L")]:
         n, failed = compare(tr, model, sizes, parse_shape(dims).dims)
         assert not failed and n == len(tr.events)
+
+
+def test_branches_on_sizes_are_stated():
+    from .symnets import ShapeBranch
+    tr = tensorsight.symbolic(ShapeBranch(), "N x 1 x H x W")
+    assert tr.symbolic_info.assumes == ["W > 40"]
+    assert tr.find("linear")[0].inputs[0].shape == ("N", "4·⌊(⌊H/2⌋ − 2)/2⌋·⌊(⌊W/2⌋ − 2)/2⌋")
+    tr = tensorsight.symbolic(ShapeBranch(), "N x 1 x H x W", hints={"H": 30, "W": 30})
+    assert tr.symbolic_info.assumes == ["W ≤ 40"]
+    assert tr.find("linear")[0].inputs[0].shape == ("N", "4·⌊(H − 2)/2⌋·⌊(W − 2)/2⌋")

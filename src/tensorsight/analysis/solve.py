@@ -32,7 +32,7 @@ from ..shapes import ShapeSpec, parse_shape
 from .solve_sets import SizeSet, describe, merge_names, size_set
 from .symbolic import SymbolicInfo, check_names, display_trace, first_run, shown
 from .symbolic_formula import Unsupported, closed, evaluate, inert, show, user_symbol, value
-from .symbolic_run import Condition, SymbolicRun, data_dependent_error, run
+from .symbolic_run import SymbolicRun, data_dependent_error, run
 
 __all__ = ["solve", "Solution", "Constraint", "Check", "SizeSet"]
 

@@ -20,8 +20,7 @@ import sympy
 
 from ..capture.events import OpEvent, TensorMeta, TensorRef, Trace
 from ..errors import ForwardError, TensorsightError
-from .symbolic_formula import (FloorDivF, closed, depth, evaluate, floor_affine, inert, show,
-                               user_symbol)
+from .symbolic_formula import closed, depth, evaluate, floor_affine, inert, show, user_symbol
 from .symbolic_run import (Condition, SymbolicRun, data_dependent_error, default_hints,
                            input_specs, run, without_lazy)
 
@@ -39,6 +38,7 @@ class SymbolicInfo:
     formulas: dict[str, Any]                    # shown text -> sympy formula (user symbols)
     closed: dict[str, str]                      # shown text -> simplified text
     conditions: list[Condition] = field(default_factory=list)
+    assumes: list[str] = field(default_factory=list)  # branches the code took on sizes: 'W > 40'
     run: SymbolicRun | None = field(default=None, repr=False)
 
     def formula(self, text: str | int):
@@ -372,8 +372,13 @@ def display_trace(r: SymbolicRun, form: str = "auto") -> tuple[Trace, SymbolicIn
     for n in r.names:
         formulas.setdefault(n, user_symbol(n))
         closed_text.setdefault(n, n)
+    assumes = []
+    for c in r.path():
+        t = show(closed(c.expr))
+        if t not in assumes and t != "true":
+            assumes.append(t)
     info = SymbolicInfo(names=list(r.names), hints=dict(r.hints), form=form, formulas=formulas,
-                        closed=closed_text, conditions=list(r.conditions), run=r)
+                        closed=closed_text, conditions=list(r.conditions), assumes=assumes, run=r)
     info.layer_of = layers.of  # the shown form of any formula of this run
     tr.symbolic_info = info
     return tr, info
@@ -385,5 +390,3 @@ def shown(info: SymbolicInfo, e) -> str:
         return show(info.layer_of(e))
     return show(closed(e))
 
-
-_ = FloorDivF  # re-exported for readers of formulas

@@ -29,7 +29,7 @@ from torch.overrides import TorchFunctionMode
 
 from ..capture.events import OpEvent, Trace
 from ..capture.inputs import as_spec, normalize_example
-from ..capture.recorder import Recorder, _walk_tensors
+from ..capture.recorder import Recorder
 from ..errors import ForwardError, TensorsightError
 from ..shapes import ShapeSpec
 from .symbolic_formula import user_symbol
