@@ -877,7 +877,7 @@ class _Component:
         # a condition binds when some size fails it and nothing else (of its run, on its path)
         fails_by_run: dict[int, Any] = {}
         for c in cands:
-            if c.kind == "check" and c.event is not None:
+            if c.kind == "check" and c.origin != "input":
                 f = ~holds_all[id(c)]
                 fails_by_run[c.run] = fails_by_run.get(c.run, 0) + f.astype(np.int32)
         for c in cands:
@@ -896,7 +896,7 @@ class _Component:
                                       symbols=tuple(self.names), binding=True, message=c.message,
                                       expr=None))
                 continue
-            if c.event is None:
+            if c.origin == "input":
                 continue  # 'size ≥ 1' from the input itself
             holds = holds_all[id(c)]
             region = self._region(c.run, env, shape, memo)

@@ -202,12 +202,13 @@ class _Env(ShapeEnv):
         super().__init__(duck_shape=False)
         self.ts_asked: list[tuple[Any, str, OpEvent | None, list[str]]] = []
         self.ts_specialized = False
+        self.ts_phase = ""   # 'input' while the input's own conditions (size ≥ 1) are made
 
     def guard_or_defer_runtime_assert(self, orig_expr, msg, fx_node=None):
         before = self.num_deferred_runtime_asserts
         result = super().guard_or_defer_runtime_assert(orig_expr, msg, fx_node)
         if self.num_deferred_runtime_asserts > before:
-            event, funcs = _context()
+            event, funcs = (None, ["input"]) if self.ts_phase == "input" else _context()
             self.ts_asked.append((orig_expr, msg, event, funcs))
             text = str(msg)
             if text.startswith("propagate_real_tensors") and not text.endswith(("True", "False")):
@@ -402,7 +403,9 @@ def _run(model, example, kwargs, hints, dispatcher: bool) -> SymbolicRun:
                     s = env.create_unbacked_symint()
                     env.set_real_tensor_prop_unbacked_vals(s.node.expr, int(hints[d]))
                     created_syms[d] = s.node.expr
+                    env.ts_phase = "input"
                     torch._check(s >= 1)
+                    env.ts_phase = ""
                     created[d] = s
                     helper.note(s)
                 dims.append(created[d])
@@ -437,7 +440,8 @@ def _run(model, example, kwargs, hints, dispatcher: bool) -> SymbolicRun:
         if user is sympy.true:
             continue
         kind = "path" if str(msg).startswith("propagate_real_tensors") else "check"
-        origin = next((f for f in funcs if not f.startswith("_") or f in _CHECK_FUNCS), funcs[0] if funcs else "")
+        origin = "input" if funcs == ["input"] else next(
+            (f for f in funcs if not f.startswith("_") or f in _CHECK_FUNCS), funcs[0] if funcs else "")
         if kind == "path" and any(f in _CHECK_FUNCS for f in funcs):
             kind = "check"
             origin = next(f for f in funcs if f in _CHECK_FUNCS)
