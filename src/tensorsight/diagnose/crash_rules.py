@@ -39,6 +39,42 @@ def layer_mismatch(crash: Crash):
     return findings_from_retrace(crash, ev)
 
 
+def missing_flatten(crash: Crash):
+    """A Linear fed a [N, C, H, W] map: it multiplies the last axis only; flatten first."""
+    ev = crash.failing
+    if ev is None or ev.name != "linear" or "cannot be multiplied" not in crash.msg or len(ev.inputs) < 2:
+        return None
+    x, w = ev.inputs[0], ev.inputs[1]
+    if len(x.shape) < 3 or not x.known:
+        return None
+    per = 1
+    for d in x.shape[1:]:
+        per *= d
+    if per != w.shape[1]:
+        return None
+    line = ev.where
+    module = crash.watcher.module(ev.module)
+    fixes = None
+    if line is not None and module is not None:
+        name = ev.module.rsplit(".", 1)[-1]
+        src = edits.load(line.file)
+        if src is not None and any(edits.func_name(c.node).endswith(name) for c in edits.calls_covering(src, line.line)):
+            fixes = edits.wrap_arg(line.file, line.line, (name,), 0, "{}.flatten(1)")
+    if not fixes and module is not None:
+        site = crash.watcher.site(module)
+        src = edits.load(site.file) if site is not None else None
+        if src is not None and edits.calls_covering(src, site.line, "Sequential"):
+            nn_name = "nn." if "nn." in edits.line_of(site.file, site.line) else "torch.nn."
+            fixes = edits.replace_call(site.file, site.line, (type(module).__name__,),
+                                       nn_name + "Flatten(), {call}")
+            line = site
+    msg = (f"{ev.module or 'the linear layer'} gets {fmt_shape(x.shape)}: a Linear multiplies only the last axis "
+           f"({x.shape[-1]}), but its in_features {w.shape[1]} = {'·'.join(str(d) for d in x.shape[1:])} is the whole "
+           f"sample; flatten each sample first (x.flatten(1))")
+    return [Finding("error", "linear_in_features", (line or crash.symptom).file, (line or crash.symptom).line,
+                    msg, fixes or [])]
+
+
 def findings_from_retrace(crash: Crash, ev, rewrites=None, lead: list | None = None):
     call = top_call(crash.trace, ev.index)
     module = crash.watcher.module(call.path) if call is not None else None
@@ -143,16 +179,27 @@ def _channels_last(crash: Crash, ev):
         return None
     inp = model_input(crash, ev) or x
     nd = len(inp.shape)
+    rank = len(ev.inputs[1].shape) - 2 if len(ev.inputs) > 1 else nd - 2  # spatial dims of the conv
 
     def suffix(meta):
-        return ".permute(2, 0, 1)" if len(meta.shape) == 3 else ".permute(0, 3, 1, 2)"
+        n = len(meta.shape)
+        if n == rank + 1:   # one sample, channels last: [*spatial, C] -> [C, *spatial]
+            order = [rank] + list(range(rank))
+        else:               # a batch: [N, *spatial, C] -> [N, C, *spatial]
+            order = [0, n - 1] + list(range(1, n - 1))
+        if order == [1, 0]:
+            return ".t()"
+        if len(order) == 3 and order == [0, 2, 1]:
+            return ".transpose(1, 2)"
+        return ".permute(" + ", ".join(str(i) for i in order) + ")"
     line, fixes = origin_fix(crash, inp, lambda e, m: len(m.shape) >= 3 and m.shape[-1] == want, suffix,
                              consumer_stack(crash, ev))
     if line is None:
         line = crash.symptom
-    msg = (f"the images are channels-last: {fmt_shape(inp.shape)} has its {want} channels in the last dim, but "
+    what = "images" if rank == 2 else "inputs"
+    msg = (f"the {what} are channels-last: {fmt_shape(inp.shape)} has its {want} channels in the last dim, but "
            f"{ev.module or 'the conv'} reads dim 1 as channels ({inp.shape[1] if nd > 1 else '?'}); "
-           f"permute to [N, C, H, W]")
+           f"move the channels to dim 1")
     return [Finding("error", "conv_channels", line.file, line.line,
                     msg + f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})" if crash.symptom else msg,
                     fixes or [])]
@@ -500,7 +547,155 @@ def _through_softmax(trace, step):
     return None
 
 
-RULES = [layer_mismatch, batch_of_one, missing_batch, target_column, target_dtype, batch_mismatch,
-         cat_mismatch, bmm_rank, embedding_index]
+def view_not_contiguous(crash: Crash):
+    if "view size is not compatible with input tensor's size and stride" not in crash.msg:
+        return None
+    ev = crash.failing
+    line = ev.where if ev is not None and ev.where is not None else crash.symptom
+    if line is None:
+        return None
+    fixes = edits.replace_call(line.file, line.line, ("view",), "{self}.reshape({args})")
+    x = ev.activations[0] if ev is not None and ev.activations else None
+    msg = ("view needs memory laid out in order, but this tensor "
+           + (f"{fmt_shape(x.shape)} " if x is not None else "")
+           + "was transposed/permuted before: use reshape (or .contiguous().view)")
+    return [Finding("error", "view_reshape", line.file, line.line, msg, fixes or [])]
+
+
+# -- dtypes: a float64 input into a float32 model, float ids into an embedding ----------------
+_MIXED = re.compile(r"mat1 and mat2 must have the same dtype, but got (\w+) and (\w+)|"
+                    r"Input type \(([\w.]+)\) and weight type \(([\w.]+)\) should be the same|"
+                    r"expected (?:mat1 and mat2|m1 and m2|input and weight|scalar type) .*?(Double|Float|Half)",
+                    re.I)
+
+
+def input_dtype(crash: Crash):
+    ev = crash.failing
+    if ev is None or not ev.inputs:
+        return None
+    msg = crash.msg
+    x = ev.inputs[0]
+    if ev.name == "embedding" and ("indices" in msg or "Long, Int" in msg) and x.dtype.startswith(("float", "double")):
+        suffix, why = ".long()", f"embedding ids must be integers, but got {x.dtype} {fmt_shape(x.shape)}"
+    elif _MIXED.search(msg) and len(ev.inputs) > 1 and x.dtype != ev.inputs[1].dtype and ev.inputs[1].role == "weight":
+        w = ev.inputs[1]
+        if w.dtype != "float32" or not x.dtype.startswith(("float", "double", "int", "uint")):
+            return None
+        suffix = ".float()"
+        why = (f"the input is {x.dtype} {fmt_shape(x.shape)} but the weights of {ev.module or ev.op} are float32 "
+               f"(numpy arrays are float64 by default)")
+    else:
+        return None
+    keep = lambda e, m: m.dtype == x.dtype  # noqa: E731
+    line, fixes = origin_fix(crash, x, keep, lambda meta: suffix, consumer_stack(crash, ev))
+    line = line or crash.symptom
+    msg = why + f"; convert it where it is made: {suffix}"
+    if crash.symptom:
+        msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+    return [Finding("error", "dtype", line.file, line.line, msg, fixes or [])]
+
+
+# -- classification targets outside the output layer's classes -----------------------------
+_BOUNDS = re.compile(r"Target (-?\d+) is out of bounds")
+
+
+def target_out_of_bounds(crash: Crash):
+    m = _BOUNDS.search(crash.msg)
+    ev = crash.failing
+    if not m or ev is None or len(ev.inputs) < 2:
+        return None
+    x = ev.inputs[0]
+    classes = x.shape[1] if len(x.shape) > 1 else x.shape[0]
+    high = int(m.group(1))
+    for loc in reversed(crash.tb_locals):
+        t = loc.get("target")
+        if t is not None and hasattr(t, "max"):
+            try:
+                high = max(high, int(t.max()))
+            except Exception:  # noqa: BLE001
+                pass
+            break
+    from .layers import feeding_layer, module_of
+    layer = feeding_layer(crash.trace, x)
+    module = module_of(crash.trace, crash.watcher, layer.module) if layer is not None else None
+    site = crash.watcher.site(module) if module is not None else None
+    fixes = replace_ctor_arg(site, type(module).__name__, "out", str(high + 1)) if module is not None else None
+    line = site or crash.symptom
+    msg = (f"the labels go up to {high} but the model outputs {classes} classes ({fmt_shape(x.shape)}): the output "
+           f"layer needs at least {high + 1} (labels must be 0…C−1)")
+    if crash.symptom:
+        msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+    return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
+
+
+# -- cross-entropy on [N, T, C] logits: classes must be at dim 1 -------------------------------
+def classes_not_at_dim1(crash: Crash):
+    ev = crash.failing
+    if ev is None or ev.name not in ("cross_entropy", "nll_loss") or len(ev.activations) < 2:
+        return None
+    x, y = ev.activations[0], ev.activations[1]
+    if "Expected target size" not in crash.msg and "expected target size" not in crash.msg.lower():
+        return None
+    if len(x.shape) != 3 or y.shape != x.shape[:2]:
+        return None
+    line = ev.where or crash.symptom
+    from .silent import _outer_call_fix
+    fixes = _outer_call_fix(ev, 0, "{}.transpose(1, 2)")
+    msg = (f"cross_entropy reads classes from dim 1, but the logits {fmt_shape(x.shape)} have their {x.shape[2]} "
+           f"classes last (target {fmt_shape(y.shape)}); pass logits.transpose(1, 2) → [{x.shape[0]}, {x.shape[2]}, "
+           f"{x.shape[1]}] (or flatten both: logits.view(-1, {x.shape[2]}), target.view(-1))")
+    return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
+
+
+# -- RNN input_size --------------------------------------------------------------------------
+_RNN_IN = re.compile(r"input.size\(-1\) must be equal to input_size. Expected (\d+), got (\d+)")
+
+
+def rnn_input_size(crash: Crash):
+    m = _RNN_IN.search(crash.msg)
+    if not m:
+        return None
+    want, got = int(m.group(1)), int(m.group(2))
+    module = None
+    for loc in reversed(crash.tb_locals):
+        cand = loc.get("self")
+        if isinstance(cand, __import__("torch").nn.RNNBase):
+            module = cand
+            break
+    if module is None:
+        return None
+    site = crash.watcher.site(module)
+    fixes = replace_ctor_arg(site, type(module).__name__, "in", str(got))
+    line = site or crash.symptom
+    msg = (f"{type(module).__name__}(input_size={want}, …) gets {got} features per step: input_size must be {got} "
+           f"(or the input's last axis must hold {want} features)")
+    return [Finding("error", "rnn_layout", line.file, line.line, msg, fixes or [])]
+
+
+# -- spatial targets with a channel axis -------------------------------------------------------
+def spatial_target_channel(crash: Crash):
+    if "only batches of spatial targets supported" not in crash.msg and "Expected target size" not in crash.msg:
+        return None
+    ev = crash.failing
+    if ev is None or len(ev.activations) < 2:
+        return None
+    x, y = ev.activations[0], ev.activations[1]
+    if len(y.shape) != len(x.shape) or len(y.shape) < 3 or y.shape[1] != 1 or y.shape[2:] != x.shape[2:]:
+        return None
+    line, fixes = origin_fix(crash, y, lambda e, mm: len(mm.shape) >= 2 and (1 in mm.shape),
+                             lambda meta: ".squeeze(1)" if len(meta.shape) == len(y.shape) else ".squeeze(0)",
+                             consumer_stack(crash, ev))
+    if not fixes:
+        line = ev.where or crash.symptom
+        from .silent import _outer_call_fix
+        fixes = _outer_call_fix(ev, 1, "{}.squeeze(1)")
+    msg = (f"segmentation targets are class ids of shape [N, H, W] = {fmt_shape((y.shape[0], *y.shape[2:]))}, but "
+           f"the mask has a channel axis {fmt_shape(y.shape)}; squeeze it (and make it long)")
+    return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
+
+
+RULES = [missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
+         target_column, spatial_target_channel, classes_not_at_dim1, target_dtype, target_out_of_bounds,
+         batch_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]
 
 _ = (hoist, shapes, frame_for, size_text_from_producer)

@@ -312,7 +312,7 @@ def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) ->
         node = call.node
         recv = src.code(node.func.value).strip() if isinstance(node.func, cst.Attribute) else ""
         args = ", ".join(src.code(a).strip().rstrip(",") for a in node.args)
-        return _splice(src, call.start, call.end, new_text.format(self=recv, args=args))
+        return _splice(src, call.start, call.end, new_text.format(self=recv, args=args, call=src.text(call)))
     return None
 
 
