@@ -5,10 +5,10 @@ Each test copies its script into ``tmp_path`` (the fixes edit files) and runs it
 
 - They go through a worker thread, so that no frame of the test (or of pytest, which lives in
   site-packages and so counts as "user code") sits above the script: ``run_script`` called from
-  a user frame hoists origins into the caller (see test_api.py / test_contract.py, xfail).
+  a user frame hoists origins into the caller (see test_api.py / test_contract.py).
 - Frame objects are cached per code object and equal code objects of two files compare equal,
   so the cache is cleared before each run (a fixed copy of a script has the same code as the
-  original for every function it did not change; see test_contract.py, xfail).
+  original for every function it did not change; see test_contract.py).
 """
 from __future__ import annotations
 

@@ -50,11 +50,6 @@ def test_explain_reraises_the_original_exception_with_a_note():
     assert "[linear_in_features]" not in stream.getvalue(), "explain() leaves the printing to the traceback"
 
 
-@pytest.mark.xfail(strict=True, reason="explain() on a model built BEFORE the with block (the usual notebook "
-                                       "case): the watcher only learns where modules are created inside the block, "
-                                       "so the finding falls back to the crash line ('test_api.py:32' = "
-                                       "'return self.fc(x.flatten(1))') with no fix, instead of the Linear's "
-                                       "line in __init__ and 'nn.Linear(10 * 7 * 7, 4)'")
 def test_explain_model_built_before_the_block():
     torch.manual_seed(0)
     model = Pooler()
@@ -87,13 +82,6 @@ def _one_photo():
     return torch.rand(3, 20, 20)
 
 
-@pytest.mark.xfail(strict=True, reason="explain() inside a function called by pytest (frames outside torch/"
-                                       "tensorsight count as user frames, site-packages included): the op stacks "
-                                       "start at pytest's frames, the traceback starts at the with-block, so "
-                                       "origin.hoist matches nothing and returns the OUTERMOST frame: the finding is "
-                                       "'[batch_dim_changed] .venv/lib/python3.11/site-packages/_pytest/runner.py:250' "
-                                       "with 'fix line 253: - ) + ).unsqueeze(0)', an edit to pytest's own source, "
-                                       "instead of 'image = _one_photo()' in this test")
 def test_explain_missing_batch_axis_fix_lands_in_the_with_block():
     net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU())
     net.eval()
@@ -162,9 +150,6 @@ def test_watch_max_steps_stops_the_loop():
     assert steps == 2  # the third step stops from its post-hook
 
 
-@pytest.mark.xfail(strict=True, reason="watch(stream=s): the first-step warnings are printed by checks.first_step "
-                                       "to sys.stderr, not to the stream given to watch() (nor to run_script's "
-                                       "stream); only the final summary goes to the stream")
 def test_watch_prints_only_to_its_stream(capsys):
     model = nn.Linear(3, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)

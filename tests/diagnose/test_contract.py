@@ -70,10 +70,6 @@ def test_non_shape_exception_passes_through_unchanged(tmp_path):
     assert 'config["learning_rate"]' in run.stderr and "KeyError: 'learning_rate'" in run.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="crash.generic matches SHAPE_WORDS ('size') inside the KeyError's key: "
-                                       "KeyError('hidden_size') from a config dict gets an error finding "
-                                       "[shape] at line 8: \"KeyError at key_error_size.py:8 (`head = nn.Linear(4, "
-                                       "config[\\\"hidden_size\\\"])`): 'hidden_size'\"")
 def test_key_error_on_a_size_named_key_is_not_a_shape_finding(tmp_path):
     run = diagnose("key_error_size.py", tmp_path)
     assert run.report.exception == {"type": "KeyError", "message": "'hidden_size'"}
@@ -125,10 +121,6 @@ def test_script_dir_is_importable_like_python_does(tmp_path):
 
 
 # -- in-process caveats (see helpers.py) -------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="capture.source._frame_cache is keyed by code object, and code objects of "
-                                       "two files with the same source compare equal (co_filename is not part of "
-                                       "code equality): a second in-process run of the same script from another "
-                                       "directory reports findings and fixes in the FIRST copy's file")
 def test_same_script_from_two_directories_in_one_process(tmp_path):
     first = copy_script("crash_batchnorm2d.py", tmp_path / "a")
     second = copy_script("crash_batchnorm2d.py", tmp_path / "b")
@@ -138,12 +130,6 @@ def test_same_script_from_two_directories_in_one_process(tmp_path):
     assert f.file == str(second) and all(fx.file == str(second) for fx in f.fixes), (f.file, str(second))
 
 
-@pytest.mark.xfail(strict=True, reason="run_script called from a user frame (a test, a notebook cell, any caller "
-                                       "outside torch/tensorsight): ops record the caller's frames in their stacks "
-                                       "but the crash traceback starts inside run_script, so origin.hoist matches "
-                                       "nothing and returns the OUTERMOST frame: the unsqueeze(0) fix lands on the "
-                                       "caller's run_script(...) line in test_contract.py instead of 'photo = "
-                                       "load_photo(42)' in the script")
 def test_run_script_called_directly_from_a_test(tmp_path):
     path = copy_script("crash_single_image.py", tmp_path)
     run = run_path(path, thread=False)

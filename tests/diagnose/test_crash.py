@@ -153,10 +153,6 @@ def test_batchnorm_last_batch_of_one_drop_last_at_loader(tmp_path):
     assert_clean(fix_until_clean(run))
 
 
-@pytest.mark.xfail(strict=True, reason="last_partial_batch on a DataLoader(...) call spread over lines with a "
-                                       "trailing comma: the finding (line 8) has no fix at all; edits.add_kwarg "
-                                       "puts ', drop_last=True' on the ')' line after 'shuffle=False,', which does "
-                                       "not parse, and gives up")
 def test_batchnorm_last_batch_multiline_loader_call(tmp_path):
     run = diagnose("crash_bn_loader_multiline.py", tmp_path)
     crashed(run, "ValueError", "Expected more than 1 value per channel when training")
@@ -168,12 +164,6 @@ def test_batchnorm_last_batch_multiline_loader_call(tmp_path):
 
 
 # -- shapes that meet in an op -----------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="cat_stack with the upsampled map first (torch.cat([u2, s2])): the fix resizes "
-                                       "the SKIP to the upsampled size ('torch.cat([u2, F.interpolate(s2, size=u2.shape"
-                                       "[2:])], dim=1)'), so the decoder loses a pixel per level and the output comes "
-                                       "out 48x48 against the 50x50 mask (ValueError in the loss after two rounds); the "
-                                       "message also says '24 came back as 25' (it is 25 that came back as 24). Want: "
-                                       "'torch.cat([F.interpolate(u2, size=s2.shape[2:]), s2], dim=1)'")
 def test_unet_odd_size_cat_interpolate(tmp_path):
     run = diagnose("crash_unet_odd.py", tmp_path)
     crashed(run, "RuntimeError", "Sizes of tensors must match except in dimension 1")
@@ -204,10 +194,6 @@ def test_bmm_with_2d_weights_method_call(tmp_path):
     assert_clean(fix_until_clean(run))
 
 
-@pytest.mark.xfail(strict=True, reason="bmm_rank on the function form torch.bmm(weights, states): the fix wraps "
-                                       "the receiver 'torch' -> 'torch.unsqueeze(1).bmm(weights, states)' (crashes: "
-                                       "unsqueeze() missing the tensor) instead of 'torch.bmm(weights.unsqueeze(1), "
-                                       "states)'")
 def test_bmm_with_2d_weights_function_call(tmp_path):
     run = diagnose("crash_bmm_2d.py", tmp_path)
     crashed(run, "RuntimeError", "batch1 must be a 3D tensor")
@@ -237,11 +223,6 @@ def test_embedding_ids_sampled_from_too_wide_head(tmp_path):
     assert_clean(fix_until_clean(run))
 
 
-@pytest.mark.xfail(strict=True, reason="embedding_index when the sampling loop feeds ids of the same shape each "
-                                       "step ([1]): the deduplicating recorder keeps only the first (successful) "
-                                       "embedding call, so crash.failing is None and the rule gives up; the report "
-                                       "is a generic 'shape' error at the embed line 19 with no fix instead of the "
-                                       "head Linear(hidden, 256) at line 16 -> Linear(hidden, vocab_size)")
 def test_embedding_ids_sampled_one_token_at_a_time(tmp_path):
     run = diagnose("crash_embedding_sampled.py", tmp_path)
     crashed(run, "IndexError", "index out of range in self")

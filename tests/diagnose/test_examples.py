@@ -69,12 +69,6 @@ def test_cats_dogs_runs_clean_after_fixing(cats):
     assert "Acc:" in cats.last.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="silent.loss_rules: the MSE-on-softmax info is unreachable: the "
-                                       "`if x.shape == y.shape ...: continue` of the broadcast check skips the rest "
-                                       "of the loop body, so mse_loss(softmax [16,2], one-hot [16,2]) (cats_dogs.py "
-                                       "line 84) never gets its loss_input_type info (and with unequal shapes the "
-                                       "`_broadcast is None: continue` skips it too); the fixed cats_dogs reports "
-                                       "no findings at all")
 def test_cats_dogs_fixed_reports_mse_on_softmax_as_info(cats):
     last = cats.last
     info = last.one("loss_input_type", "info")

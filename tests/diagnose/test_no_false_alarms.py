@@ -19,13 +19,7 @@ CORRECT = [
     "ok_soft_labels.py",         # cross_entropy with float probability targets; log_softmax + nll_loss
     "ok_partial_batch.py",       # last partial batch of 4 with a per-sample flatten
     "ok_rnn_time_major.py",      # LSTM without batch_first fed x.transpose(0, 1)
-    pytest.param("ok_episode_regroup.py", marks=pytest.mark.xfail(
-        strict=True, reason="view_rules: the prototypical-network regroup z_support.view(n_way, n_shot, dim) of "
-                            "[15,8] -> [5,3,8] (each sample's 8 values stay whole, the batch axis is split into "
-                            "5x3) is reported as 'view(5, 3, 8) turns the batch [15,8] into [5,3,8]: ... rows of 24 "
-                            "values merge 3 samples each' with the fix 'z_support.view(z_support.size(0), -1)' "
-                            "(which would break the mean over shots); model_batch takes 15 from the encoder's "
-                            "input")),
+    "ok_episode_regroup.py",     # z.view(n_way, n_shot, dim): whole samples grouped into episodes
 ]
 
 

@@ -7,7 +7,7 @@ serialises to JSON and never holds memory of the user's model.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Iterator
 
 from ..shapes import fmt_shape
@@ -179,7 +179,7 @@ class Trace:
 
     # -- output forms ------------------------------------------------------------------------
     def to_dict(self) -> dict:
-        return _jsonable(asdict(self))
+        return _jsonable(self)
 
     def to_json(self, **kw) -> str:
         kw.setdefault("indent", 1)
@@ -215,6 +215,8 @@ def _jsonable(x):
         return [_jsonable(v) for v in x]
     if isinstance(x, (int, float, str, bool)) or x is None:
         return x
-    if isinstance(x, TensorRef):
+    if isinstance(x, TensorRef):  # before the dataclass case: asdict() would make it {"index": i}
         return {"tensor": x.index}
+    if is_dataclass(x) and not isinstance(x, type):
+        return {f.name: _jsonable(getattr(x, f.name)) for f in fields(x)}
     return str(x)

@@ -137,6 +137,7 @@ class Recorder(TorchFunctionMode):
         self.device_alias = device_alias  # tracing on meta twins: report the model's device
         self.factory_device = "meta" if device_alias is not None else None
         self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
+        self.stop = None  # (frame, include): where the user's program ends on the call stack
 
     # -- module boundaries -------------------------------------------------------------------
     def __enter__(self):
@@ -185,7 +186,7 @@ class Recorder(TorchFunctionMode):
             if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
                 key = None
         if not self.dedupe or key is not None:
-            stack = user_stack(2)
+            stack = user_stack(2, stop=self.stop)
             call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
                               start=len(self.trace.events), end=len(self.trace.events),
                               inputs=self._metas(args), where=stack[-1] if stack else None)
@@ -274,16 +275,20 @@ class Recorder(TorchFunctionMode):
             sig = self._signature(func, args, kwargs)
             seen = self._seen.get(sig)
             if seen is not None:
-                out = func(*args, **kwargs)
-                self._map_outputs(out, seen)
-                return out
+                try:
+                    out = func(*args, **kwargs)
+                except Exception:  # noqa: BLE001 - same signature, new failure (data-dependent): record it
+                    pass
+                else:
+                    self._map_outputs(out, seen)
+                    return out
         if len(self.trace.events) >= self.max_events:
             return func(*args, **kwargs)
         inputs: list[TensorMeta] = []
         sargs = tuple(self._summarize(a, inputs) for a in args)
         skw = {k: self._summarize(v, inputs) for k, v in kwargs.items()}
         if self.full_stacks:
-            stack = user_stack(2)
+            stack = user_stack(2, stop=self.stop)
         else:
             fr = user_frame(2)
             stack = (fr,) if fr is not None else ()
@@ -327,7 +332,7 @@ class Recorder(TorchFunctionMode):
         """Record a tensor made by a function torch does not let modes see (torch.from_numpy)."""
         if self.depth or len(self.trace.events) >= self.max_events or not isinstance(out, torch.Tensor):
             return
-        stack = user_stack(2)
+        stack = user_stack(2, stop=self.stop)
         index = len(self.trace.events)
         meta = self.meta(out)
         self.trace.events.append(OpEvent(index=index, op=name, inputs=[], outputs=[

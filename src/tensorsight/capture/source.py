@@ -45,7 +45,8 @@ def is_user_file(filename: str) -> bool:
 
 
 def make_frame(code, lineno: int) -> Frame:
-    key = (code, lineno)
+    # not keyed by the code object: two copies of one script have *equal* code objects
+    key = (code.co_filename, code.co_firstlineno, code.co_name, lineno)
     fr = _frame_cache.get(key)
     if fr is None:
         fr = Frame(code.co_filename, lineno, code.co_name, linecache.getline(code.co_filename, lineno).strip())
@@ -53,11 +54,20 @@ def make_frame(code, lineno: int) -> Frame:
     return fr
 
 
-def user_stack(depth: int = 1, limit: int = 12) -> tuple[Frame, ...]:
-    """User frames of the current call stack, outermost first (at most ``limit``)."""
+def user_stack(depth: int = 1, limit: int = 12, stop=None) -> tuple[Frame, ...]:
+    """User frames of the current call stack, outermost first (at most ``limit``).
+
+    ``stop`` = (frame, include): frames beyond it (whoever called ``tensorsight.run_script`` or
+    entered ``explain()``) are not the user's program and are left out.
+    """
     f = sys._getframe(depth)
     out = []
+    stop_frame, include = stop if stop is not None else (None, False)
     while f is not None and len(out) < limit:
+        if f is stop_frame:
+            if include and is_user_file(f.f_code.co_filename):
+                out.append(make_frame(f.f_code, f.f_lineno))
+            break
         code = f.f_code
         if is_user_file(code.co_filename):
             out.append(make_frame(code, f.f_lineno))

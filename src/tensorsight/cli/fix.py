@@ -105,8 +105,9 @@ def run(args) -> int:
             if not parses(new, path):
                 print(f"tensorsight: a fix would break {path}; left it unchanged", file=sys.stderr)
                 continue
+            shown = os.path.relpath(path)
             sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
-                                                      fromfile=path, tofile=path))
+                                                      fromfile=shown, tofile=shown))
             if args.write:
                 if path not in originals:
                     originals[path] = old

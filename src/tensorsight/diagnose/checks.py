@@ -52,7 +52,8 @@ def first_step(watcher) -> None:
     watcher.first_step_findings = found
     for f in found:
         if f.severity != "info":
-            print(f"tensorsight: {f.severity} at {os.path.basename(f.file)}:{f.line}: {f.message}", file=sys.stderr)
+            print(f"tensorsight: {f.severity} at {os.path.basename(f.file)}:{f.line}: {f.message}",
+                  file=getattr(watcher, "stream", None) or sys.stderr)
 
 
 def unused_parameters(watcher) -> list[Finding]:

@@ -6,7 +6,7 @@ import sys
 
 from . import checks
 from .findings import Finding, dedupe
-from .watch import Watcher
+from .watch import StopRun, Watcher
 
 
 def render(findings: list[Finding]) -> str:
@@ -17,6 +17,16 @@ def render(findings: list[Finding]) -> str:
             lines.append(f"  fix line {fx.line}:  - {fx.old.strip()}")
             lines.append(f"  {' ' * len(str(fx.line))}          + {fx.new.strip()}")
     return "\n".join(lines)
+
+
+def _with_frame():
+    """The user's frame that entered ``with tensorsight.watch()`` (outside contextlib and us)."""
+    import os
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    f = sys._getframe(1)
+    while f is not None and (f.f_code.co_filename.startswith(here) or "contextlib" in f.f_code.co_filename):
+        f = f.f_back
+    return f
 
 
 class Session:
@@ -48,11 +58,16 @@ def watch(max_steps: int | None = None, stream=None, report_warnings: bool = Tru
     a shape crash is explained. ``session.findings`` holds everything found."""
     stream = stream or sys.stderr
     watcher = Watcher(max_steps=max_steps)
+    watcher.stream = stream
+    watcher.recorder.stop = (_with_frame(), True)
     checks.install(watcher)
     session = Session(watcher)
     try:
         with watcher:
             yield session
+    except StopRun:
+        session.findings = dedupe(checks.final_findings(watcher))
+        return
     except Exception as exc:
         found = checks.diagnose_crash(watcher, exc)
         session.findings = dedupe(found + checks.final_findings(watcher))

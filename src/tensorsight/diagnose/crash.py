@@ -93,7 +93,9 @@ SHAPE_WORDS = re.compile(r"shape|size|dimension|mat1|mat2|broadcast|channels|exp
 
 def generic(crash: Crash) -> Finding | None:
     """Any other exception: say which op and shapes if it is about shapes, else pass it on."""
-    if not SHAPE_WORDS.search(crash.msg):
+    if not SHAPE_WORDS.search(crash.msg) or not isinstance(crash.exc, (RuntimeError, ValueError, IndexError)):
+        return None
+    if crash.failing is None and not _through_torch(crash.exc):
         return None
     ev = crash.failing
     where = crash.symptom
@@ -104,6 +106,11 @@ def generic(crash: Crash) -> Finding | None:
     else:
         message = f"{type(crash.exc).__name__} at {crash.at()}: {crash.msg.splitlines()[0]}"
     return crash.finding(where, "shape", message)
+
+
+def _through_torch(exc: BaseException) -> bool:
+    from ..capture.source import _TORCH_DIR
+    return any(f.filename.startswith(_TORCH_DIR) for f in traceback.extract_tb(exc.__traceback__))
 
 
 def shapes(metas) -> str:

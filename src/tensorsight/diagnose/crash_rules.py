@@ -39,6 +39,46 @@ def layer_mismatch(crash: Crash):
     return findings_from_retrace(crash, ev)
 
 
+def partial_batch(crash: Crash):
+    """The crash came with the DataLoader's last, smaller batch: something assumed the full size."""
+    calls = [c for c in crash.trace.modules if c.depth == 0 and c.inputs and c.inputs[0].shape]
+    if not calls:
+        return None
+    now = calls[-1]
+    b_now = now.inputs[0].shape[0]
+    for info in crash.watcher.loaders:
+        if not info.iterated or info.last_batch != b_now or info.batch_size == b_now:
+            continue
+        full = info.batch_size
+        if not any(c.type == now.type and c.inputs[0].shape[:1] == (full,) for c in calls[:-1]):
+            continue
+        # an op with the full batch size written into it
+        for ev in reversed(crash.trace.events[now.start:]):
+            if ev.name in ("view", "reshape", "expand", "repeat") and ev.where is not None and len(ev.args) > 1 \
+                    and ev.args[1] == full and ev.activations and ev.activations[0].shape[:1] == (b_now,):
+                fixes = edits.batch_arg_to_size(ev.where.file, ev.where.line, (ev.name,), full)
+                msg = (f"{ev.name}{_args_text(ev)} writes the batch size {full} into the code, but the last batch of "
+                       f"the epoch has {b_now} samples ({info.dataset_len} = {info.dataset_len // full}·{full} + "
+                       f"{b_now}); use x.size(0)")
+                if crash.symptom:
+                    msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line}: {crash.msg.splitlines()[0]})"
+                return [Finding("error", "last_partial_batch", ev.where.file, ev.where.line, msg, fixes or [])]
+        if info.where is None:
+            continue
+        fixes = edits.add_kwarg(info.where.file, info.where.line, ("DataLoader",), "drop_last", "True")
+        msg = (f"the crash comes with the last, partial batch: {info.dataset_len} = {info.dataset_len // full}·{full} + "
+               f"{b_now} samples, and the code works with batches of {full} but not {b_now}; drop the partial batch "
+               f"(drop_last=True) or make the code size-agnostic")
+        if crash.symptom:
+            msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line}: {crash.msg.splitlines()[0]})"
+        return [Finding("error", "last_partial_batch", info.where.file, info.where.line, msg, fixes or [])]
+    return None
+
+
+def _args_text(ev) -> str:
+    return "(" + ", ".join(str(a) for a in ev.args[1:]) + ")"
+
+
 def missing_flatten(crash: Crash):
     """A Linear fed a [N, C, H, W] map: it multiplies the last axis only; flatten first."""
     ev = crash.failing
@@ -433,16 +473,38 @@ def cat_mismatch(crash: Crash):
     cat_dim, want, got, idx = (int(g) for g in m.groups())
     line = ev.where
     acts = ev.activations
+    if len(acts) <= idx:
+        return None
+    # resize the operand that came out of an upsampling (or else the later one) to the other
+    up = next((i for i in (idx, 0) if _upsampled(crash.trace, acts[i])), idx)
+    ref = 0 if up == idx else idx
+    small, big = acts[up].shape, acts[ref].shape
     fn = edits.imports_functional_as(line.file)
     fixes = None
-    if len(acts) > idx and len(acts[idx].shape) >= 3:
-        fixes = edits.wrap_list_element(line.file, line.line, ("cat", "concat"), idx,
-                                        fn + ".interpolate({}, size={ref}.shape[2:])")
+    if len(acts[up].shape) >= 3:
+        fixes = edits.wrap_list_element(line.file, line.line, ("cat", "concat"), up,
+                                        fn + ".interpolate({}, size={ref}.shape[2:])", ref_index=ref)
     sizes = " and ".join(fmt_shape(t.shape) for t in acts)
+    diff = next((f"{b} came back as {a}" for a, b in zip(small[2:], big[2:]) if a != b), f"{want} ≠ {got}")
     msg = (f"torch.cat along dim {cat_dim} needs equal sizes elsewhere, but got {sizes}: pooling floors odd sizes "
-           f"and the upsampling doubles them, so {want} came back as {got}; resize the upsampled map to the skip's "
-           f"size (or use inputs divisible by the total downsampling factor)")
+           f"and the upsampling doubles them, so {diff}; resize the upsampled map to the skip's size (or use "
+           f"inputs divisible by the total downsampling factor)")
     return [Finding("error", "cat_stack", line.file, line.line, msg, fixes or [])]
+
+
+def _upsampled(trace, meta) -> bool:
+    cur = meta
+    for _ in range(6):
+        if cur.producer is None:
+            return False
+        ev = trace.events[cur.producer]
+        if ev.name.startswith("conv_transpose") or ev.name in ("interpolate", "upsample", "upsample_nearest2d",
+                                                               "upsample_bilinear2d", "pixel_shuffle"):
+            return True
+        if not ev.activations:
+            return False
+        cur = ev.activations[0]
+    return False
 
 
 # -- bmm/matmul with a 2-D operand -------------------------------------------------------
@@ -463,14 +525,17 @@ def bmm_rank(crash: Crash):
     line = ev.where
     if which == 1 and len(a.shape) == 2 and len(b.shape) == 3 and a.shape[0] == b.shape[0]:
         sugg = ".unsqueeze(1)"
-        fixes = edits.wrap_receiver(line.file, line.line, ("bmm",), "{}" + sugg) or \
-            edits.wrap_arg(line.file, line.line, ("bmm",), 0, "{}" + sugg)
+        if edits.is_function_call(line.file, line.line, "bmm"):
+            fixes = edits.wrap_arg(line.file, line.line, ("bmm",), 0, "{}" + sugg)
+        else:
+            fixes = edits.wrap_receiver(line.file, line.line, ("bmm",), "{}" + sugg)
         msg = (f"bmm multiplies batches of matrices: {fmt_shape(a.shape)} is one row per sample, not a [B, 1, "
                f"{a.shape[1]}] batch; add the middle axis with unsqueeze(1) so {fmt_shape(a.shape)} @ "
                f"{fmt_shape(b.shape)} → [{b.shape[0]}, 1, {b.shape[2]}]")
     elif which == 2 and len(b.shape) == 2 and len(a.shape) == 3:
         sugg = ".unsqueeze(2)"
-        fixes = edits.wrap_arg(line.file, line.line, ("bmm",), 1 if "torch" in line.code else 0, "{}" + sugg)
+        fixes = edits.wrap_arg(line.file, line.line, ("bmm",),
+                               1 if edits.is_function_call(line.file, line.line, "bmm") else 0, "{}" + sugg)
         msg = f"bmm needs 3-D operands: {fmt_shape(b.shape)} needs a trailing axis (unsqueeze(2))"
     else:
         return None
@@ -694,7 +759,7 @@ def spatial_target_channel(crash: Crash):
     return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
 
 
-RULES = [missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
+RULES = [partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
          target_column, spatial_target_channel, classes_not_at_dim1, target_dtype, target_out_of_bounds,
          batch_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]
 

@@ -210,18 +210,20 @@ def add_kwarg(path: str, line: int, names: tuple[str, ...], keyword: str, value:
         if existing is not None:
             v = _find(src, existing.value)
             return _splice(src, v.start, v.end, value) if v else None
-        end = call.end
-        # insert before the closing parenthesis
-        close_line, close_col = end[0], end[1] - 1
-        text = src.lines[close_line - 1]
-        if text[close_col:close_col + 1] != ")":
+        if not call.node.args:
+            end = call.end
+            text = src.lines[end[0] - 1]
+            col = end[1] - 1
+            if text[col:col + 1] != ")":
+                return None
+            fixes = [Fix(path, end[0], text, text[:col] + f"{keyword}={value}" + text[col:])]
+            return fixes if parses(src, fixes) else None
+        last = _find(src, call.node.args[-1].value)
+        if last is None:
             return None
-        before = text[:close_col].rstrip()
-        sep = "" if before.endswith(("(", ",")) else ", "
-        if before.endswith(","):
-            sep = " "
-        new_line = before + sep + f"{keyword}={value}" + text[close_col:]
-        fixes = [Fix(path, close_line, text, new_line)]
+        l, c = last.end
+        text = src.lines[l - 1]
+        fixes = [Fix(path, l, text, text[:c] + f", {keyword}={value}" + text[c:])]
         return fixes if parses(src, fixes) else None
     return None
 
@@ -356,7 +358,8 @@ def line_of(path: str, line: int) -> str:
     return src.lines[line - 1]
 
 
-def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, template: str) -> list[Fix] | None:
+def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, template: str,
+                      ref_index: int = 0) -> list[Fix] | None:
     """Wrap element ``index`` of the list/tuple passed first to a call (``torch.cat([a, b])``)."""
     src = load(path)
     if src is None:
@@ -368,12 +371,27 @@ def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, 
         if not isinstance(seq, (cst.List, cst.Tuple)) or index >= len(seq.elements):
             continue
         el = seq.elements[index].value
-        ref = src.code(seq.elements[0].value).strip()
+        ref = src.code(seq.elements[ref_index].value).strip()
         pos = _find(src, el)
         if pos is None:
             continue
         return _splice(src, pos.start, pos.end, template.format(src.text(pos), ref=ref))
     return None
+
+
+def is_function_call(path: str, line: int, name: str) -> bool:
+    """``torch.bmm(a, b)`` (a function of a module) rather than ``a.bmm(b)`` (a method)."""
+    src = load(path)
+    if src is None:
+        return False
+    for call in calls_covering(src, line, name):
+        func = call.node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and \
+                func.value.value in ("torch", "th", "F", "functional"):
+            return True
+        if isinstance(func, cst.Name):
+            return True
+    return False
 
 
 def wrap_receiver(path: str, line: int, names: tuple[str, ...], template: str) -> list[Fix] | None:
@@ -432,3 +450,24 @@ def imports_functional_as(path: str) -> str:
         if s.startswith("from torch.nn import functional as "):
             return s.rsplit(" ", 1)[-1]
     return "torch.nn.functional"
+
+
+def batch_arg_to_size(path: str, line: int, names: tuple[str, ...], value: int) -> list[Fix] | None:
+    """``x.view(32, -1)`` → ``x.view(x.size(0), -1)``: a hard-coded batch size made dynamic."""
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        node = call.node
+        if not isinstance(node.func, cst.Attribute) or not node.args:
+            continue
+        first = node.args[0].value
+        if not (isinstance(first, cst.Integer) and int(first.value) == value) and \
+                not (isinstance(first, cst.Name)):
+            continue
+        pos = _find(src, first)
+        if pos is None:
+            continue
+        recv = src.code(node.func.value).strip()
+        return _splice(src, pos.start, pos.end, f"{recv}.size(0)")
+    return None

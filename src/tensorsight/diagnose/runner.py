@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from .findings import Finding, dedupe
-from .watch import StopRun, Watcher
+from .watch import StopRun
 
 
 @dataclass
@@ -25,9 +25,9 @@ class RunReport:
 
 
 def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
-               stream=sys.stderr) -> RunReport:
+               stream=None) -> RunReport:
     """Execute SCRIPT as __main__; diagnose a shape exception; collect silent-bug warnings."""
-    from . import checks  # noqa: F401 - imported here so torch loads only when running
+    stream = stream or sys.stderr
     path = os.path.abspath(script)
     if not os.path.isfile(script):
         print(f"{sys.executable}: can't open file {script!r}: [Errno 2] No such file or directory", file=stream)
@@ -40,7 +40,11 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
         traceback.print_exception(type(exc), exc, None, file=stream)
         return RunReport("crashed", {"type": "SyntaxError", "message": str(exc)}, exit_code=1)
 
+    from . import checks  # imported here so torch loads only when a script runs
+    from .watch import Watcher
     watcher = Watcher(max_steps=max_steps)
+    watcher.stream = stream
+    watcher.recorder.stop = (sys._getframe(0), False)  # our caller is not the user's program
     checks.install(watcher)
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [script, *argv]

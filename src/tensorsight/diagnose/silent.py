@@ -61,12 +61,15 @@ def view_rules(watcher, trace: Trace) -> list[Finding]:
             per, rows = n // batch, dst.shape[0]
             row = n // rows if rows else 0
             if row and per % row != 0:
-                how = (f"rows of {row} values merge {row // per} samples each" if row % per == 0
+                merges = row % per == 0  # whole samples grouped together: often on purpose (episodes, pairs)
+                how = (f"rows of {row} values merge {row // per} samples each" if merges
                        else f"each row of {row} values straddles two samples")
                 msg = (f"{ev.name}{_args(ev)} turns the batch {fmt_shape(src.shape)} into {fmt_shape(dst.shape)}: "
                        f"each sample has {per} = {'·'.join(str(d) for d in src.shape[1:])} values, {how}, so "
-                       f"{batch} samples become {rows} mixed rows; flatten per sample with {ev.name}(x.size(0), -1)")
-                out.append(Finding("warning", "view_reshape", ev.where.file, ev.where.line, msg, view_fix(ev) or []))
+                       f"{batch} samples become {rows} {'grouped' if merges else 'mixed'} rows"
+                       + ("" if merges else f"; flatten per sample with {ev.name}(x.size(0), -1)"))
+                out.append(Finding("info" if merges else "warning", "view_reshape", ev.where.file, ev.where.line,
+                                   msg, [] if merges else (view_fix(ev) or [])))
             continue
         # the batch axis is not first but the view puts it first: rows read samples in memory order
         if src.shape[0] not in candidates and dst.shape[0] in candidates and src.shape[0] > 1:
@@ -115,6 +118,12 @@ def loss_rules(watcher, trace: Trace) -> list[Finding]:
         name = ev.name
         if ev.where is None or len(ev.activations) < 2:
             continue
+        if name == "mse_loss":
+            src = _producer(trace, ev.activations[0])
+            if src is not None and src.name == "softmax":
+                msg = ("class probabilities trained with MSE against one-hot targets: this works but learns slowly; "
+                       "cross_entropy on the logits with class-index targets is the usual choice")
+                out.append(Finding("info", "loss_input_type", ev.where.file, ev.where.line, msg, []))
         if name in LOSSES:
             x, y = ev.activations[0], ev.activations[1]
             if x.shape == y.shape or not (x.known and y.known):
@@ -143,13 +152,6 @@ def loss_rules(watcher, trace: Trace) -> list[Finding]:
                        f"use log_softmax")
                 out.append(Finding("warning", "loss_input_type", ev.where.file, ev.where.line, msg,
                                    _outer_call_fix(ev, 0, "{}.log()") or []))
-        if name == "mse_loss":
-            x = ev.activations[0]
-            src = _producer(trace, x)
-            if src is not None and src.name == "softmax":
-                msg = ("class probabilities trained with MSE against one-hot targets: this works but learns slowly; "
-                       "cross_entropy on the logits with class-index targets is the usual choice")
-                out.append(Finding("info", "loss_input_type", ev.where.file, ev.where.line, msg, []))
     return out
 
 

@@ -153,9 +153,35 @@ class Watcher:
 
     def site(self, module) -> Frame | None:
         try:
-            return self.module_sites.get(module)
+            hit = self.module_sites.get(module)
         except TypeError:
             return None
+        if hit is None:
+            hit = self._site_by_source(module)
+        return hit
+
+    def _site_by_source(self, module) -> Frame | None:
+        """A module built before we were watching: find ``self.<name> = ...`` in its parent's class."""
+        import inspect
+        import re
+        for path, ref in self.recorder.module_objects.items():
+            if ref() is not module or "." not in path:
+                continue
+            parent_path, name = path.rsplit(".", 1)
+            parent_ref = self.recorder.module_objects.get(parent_path)
+            parent = parent_ref() if parent_ref is not None else None
+            if parent is None or not name.isidentifier():
+                continue
+            try:
+                lines, start = inspect.getsourcelines(type(parent))
+                file = inspect.getsourcefile(type(parent))
+            except (OSError, TypeError):
+                continue
+            pattern = re.compile(rf"^\s*self\.{re.escape(name)}\s*=")
+            for i, text in enumerate(lines):
+                if pattern.match(text):
+                    return Frame(file, start + i, "__init__", text.strip())
+        return None
 
     def batch_sizes(self) -> set[int]:
         """Batch sizes the data loaders hand out (the first full batch and the last one)."""

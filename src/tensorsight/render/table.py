@@ -60,7 +60,7 @@ def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
     title = f"{trace.model or 'model'}: {len(trace.events)} ops"
     if trace.inputs:
         title += f", input {shapes_of(trace.inputs)}"
-    table = Table(title=title, box=box.SIMPLE_HEAD, show_lines=False, title_justify="left",
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, show_lines=False, title_justify="left",
                   pad_edge=False, expand=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("op")
@@ -77,16 +77,20 @@ def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
         label = Text(op_label(e))
         if e.note:
             label.append(f" ({e.note})", style="yellow")
-        row = [str(e.index), label, e.module, flow, where_of(e, root)]
+        # Text, not str: rich would read a size such as [u0,2] or [batch,3] as a markup tag
+        row = [str(e.index), label, Text(e.module), Text(flow), Text(where_of(e, root))]
         if explain:
             ex = why.get(e.index)
             if e.error:
                 row.append(Text(e.error.splitlines()[0][:200], style="red"))
             else:
-                row.append("\n".join(ex.lines()) if ex is not None else "")
+                row.append(Text("\n".join(ex.lines())) if ex is not None else "")
         table.add_row(*row)
+    caption = ""
     if max_rows is not None and len(trace.events) > max_rows:
-        table.caption = f"… {len(trace.events) - max_rows} more ops"
+        caption = f"… {len(trace.events) - max_rows} more ops"
     if trace.error:
-        table.caption = (table.caption or "") + f"\nforward raised {trace.error_type}: {trace.error}"
+        caption += f"\nforward raised {trace.error_type}: {trace.error}"
+    if caption:
+        table.caption = Text(caption)
     return table

@@ -1,6 +1,7 @@
 """The module tree: each module call with its input and output shapes."""
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.tree import Tree
 
 from ..capture.events import Trace
@@ -8,7 +9,9 @@ from .table import shapes_of
 
 
 def module_tree(trace: Trace, *, depth: int | None = None) -> Tree:
-    label = f"[bold]{trace.model or 'model'}[/] {shapes_of(trace.inputs)} → {shapes_of(trace.outputs)}"
+    # sizes such as [u0,2] or [batch,3] would read as markup tags: escape them
+    label = f"[bold]{escape(trace.model or 'model')}[/] {escape(shapes_of(trace.inputs))} → " \
+            f"{escape(shapes_of(trace.outputs))}"
     root = Tree(label)
     nodes = {-1: root}
     for call in trace.modules:
@@ -19,7 +22,7 @@ def module_tree(trace: Trace, *, depth: int | None = None) -> Tree:
         parent = nodes.get(call.depth - 1, root)
         name = call.path.rsplit(".", 1)[-1] or call.type
         ops = call.end - call.start
-        node = parent.add(f"[cyan]{name}[/] ({call.type}) {shapes_of(call.inputs)} → "
-                          f"{shapes_of(call.outputs)} [dim]{ops} ops[/]")
+        node = parent.add(f"[cyan]{escape(name)}[/] ({escape(call.type)}) {escape(shapes_of(call.inputs))} → "
+                          f"{escape(shapes_of(call.outputs))} [dim]{ops} ops[/]")
         nodes[call.depth] = node
     return root
