@@ -204,7 +204,12 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
     return rec.trace
 
 
-def meta_trace(model, call_args: tuple, call_kwargs: dict) -> Trace | None:
+_META_LIMITS = ("meta", "NotImplementedError", "same device", "device type", "data-dependent",
+                "Cannot copy out of meta", "DynamicOutputShape")
+
+
+def meta_trace(model, call_args: tuple, call_kwargs: dict, *, repair: Callable | None = None,
+               rewrite: Callable | None = None, raise_errors: bool = True) -> Trace | None:
     """The fast path: run on meta tensors (no FakeTensorMode dispatch in Python).
 
     Parameters are passed as meta twins (the model's own when already on meta), buffers always
@@ -243,7 +248,8 @@ def meta_trace(model, call_args: tuple, call_kwargs: dict) -> Trace | None:
         raise
     except Exception:  # noqa: BLE001
         return None
-    rec = Recorder(roles=roles, root=model, device_alias=str(device), full_stacks=False)
+    rec = Recorder(roles=roles, root=model, device_alias=str(device), full_stacks=False,
+                   repair=repair, rewrite=rewrite)
     rec.trace._modules = rec.module_objects
     rec.trace.model = type(model).__name__
     rec.trace.mode = "meta"
@@ -254,8 +260,13 @@ def meta_trace(model, call_args: tuple, call_kwargs: dict) -> Trace | None:
         try:
             with rec:
                 out = torch.func.functional_call(model, params, margs, mkwargs, strict=False)
-        except Exception:  # noqa: BLE001 - let the fake path trace (and report) it
-            return None
+        except Exception as exc:  # noqa: BLE001 - let the fake path trace (and report) it
+            text = f"{type(exc).__name__}: {exc}"
+            if raise_errors or any(k in text for k in _META_LIMITS):
+                return None
+            rec.trace.error = str(exc).split("\n\n")[0]
+            rec.trace.error_type = type(exc).__name__
+            return rec.trace
         rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
     return rec.trace
 

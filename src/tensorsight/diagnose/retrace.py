@@ -137,7 +137,7 @@ def _current_module(rec):
 
 def retrace(module, input_metas, rewrites=None) -> Retrace:
     """Trace ``module`` on fake inputs shaped like ``input_metas``, repairing wrong layers."""
-    from ..capture.fake import fake_repair, trace
+    from ..capture.fake import fake_repair, meta_trace, trace
     from ..shapes import ShapeSpec
     repairs: list[Repair] = []
 
@@ -149,7 +149,12 @@ def retrace(module, input_metas, rewrites=None) -> Retrace:
 
     specs = tuple(ShapeSpec(tuple(int(d) for d in m.shape), m.dtype) for m in input_metas)
     result = Retrace(repairs=repairs)
-    tr = trace(module, args=specs, repair=repair, raise_errors=False, rewrite=rewrites)
+    # meta tensors first (no FakeTensorMode to start, which costs seconds in a fresh process)
+    tr = meta_trace(module, specs, {}, repair=lambda *a: repair_layer(*a, repairs), rewrite=rewrites,
+                    raise_errors=False)
+    if tr is None:
+        repairs.clear()
+        tr = trace(module, args=specs, repair=repair, raise_errors=False, rewrite=rewrites)
     result.trace = tr
     result.error = tr.error
     return result
