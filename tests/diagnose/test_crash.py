@@ -168,9 +168,10 @@ def test_unet_odd_size_cat_interpolate(tmp_path):
     run = diagnose("crash_unet_odd.py", tmp_path)
     crashed(run, "RuntimeError", "Sizes of tensors must match except in dimension 1")
     f = run.one("cat_stack", "error")
-    assert f.line == run.line("d2 = self.dec2(torch.cat([u2, s2], dim=1))")
+    # the upsampled map is resized where it is made (`u2 = self.up2(b)`), to the skip's size
+    assert f.line == run.line("u2 = self.up2(b)")
     assert "[2,16,24,24]" in f.message and "[2,16,25,25]" in f.message
-    assert "F.interpolate(u2, size=s2.shape[2:])" in the_fix(f).new, describe([f])
+    assert "u2 = F.interpolate(self.up2(b), size=s2.shape[2:])" in the_fix(f).new, describe([f])
     assert_clean(fix_until_clean(run))
 
 

@@ -481,7 +481,18 @@ def cat_mismatch(crash: Crash):
     small, big = acts[up].shape, acts[ref].shape
     fn = edits.imports_functional_as(line.file)
     fixes = None
-    if len(acts[up].shape) >= 3:
+    up_text = edits.list_element_text(line.file, line.line, ("cat", "concat"), up)
+    ref_text = edits.list_element_text(line.file, line.line, ("cat", "concat"), ref)
+    made = crash.trace.events[acts[up].producer] if acts[up].producer is not None else None
+    if made is not None and up_text and ref_text and ref_text.isidentifier() and len(acts[up].shape) >= 3:
+        # resize where the upsampled map is made, if that is `x = ...` in the same function
+        at = hoist(made.where, made.stack, ev.stack)
+        if at is not None and at.file == line.file and at.line < line.line \
+                and edits.assigned_names(at.file, at.line) == [up_text]:
+            fixes = edits.wrap_assigned_value(at.file, at.line, fn + ".interpolate({}, size=" + ref_text + ".shape[2:])")
+            if fixes:
+                line = at
+    if not fixes and len(acts[up].shape) >= 3:
         fixes = edits.wrap_list_element(line.file, line.line, ("cat", "concat"), up,
                                         fn + ".interpolate({}, size={ref}.shape[2:])", ref_index=ref)
     sizes = " and ".join(fmt_shape(t.shape) for t in acts)

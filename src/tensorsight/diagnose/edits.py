@@ -471,3 +471,30 @@ def batch_arg_to_size(path: str, line: int, names: tuple[str, ...], value: int) 
         recv = src.code(node.func.value).strip()
         return _splice(src, pos.start, pos.end, f"{recv}.size(0)")
     return None
+
+
+def wrap_assigned_value(path: str, line: int, template: str) -> list[Fix] | None:
+    """``x = self.up(x)`` → ``x = F.interpolate(self.up(x), size=skip.shape[2:])`` (template with {})."""
+    src = load(path)
+    if src is None:
+        return None
+    st, value = assigned_value(src, line)
+    if value is None or not isinstance(st.node, (cst.Assign, cst.AnnAssign)):
+        return None
+    pos = _find(src, value)
+    if pos is None:
+        return None
+    return _splice(src, pos.start, pos.end, template.format(src.text(pos)))
+
+
+def list_element_text(path: str, line: int, names: tuple[str, ...], index: int) -> str | None:
+    src = load(path)
+    if src is None:
+        return None
+    for call in calls_covering(src, line, *names):
+        if not call.node.args:
+            continue
+        seq = call.node.args[0].value
+        if isinstance(seq, (cst.List, cst.Tuple)) and index < len(seq.elements):
+            return src.code(seq.elements[index].value).strip()
+    return None
