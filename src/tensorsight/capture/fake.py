@@ -141,7 +141,10 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
     call_args = normalize_example(example) if args is None else tuple(args)
     call_kwargs = dict(kwargs or {})
     if fake_mode is None and make_input is None and repair is None and rewrite is None:
-        fast = meta_trace(model, call_args, call_kwargs)
+        from .real import real_trace, small_enough
+        fast = real_trace(model, call_args, call_kwargs) if small_enough(model, call_args, call_kwargs) else None
+        if fast is None:
+            fast = meta_trace(model, call_args, call_kwargs)
         if fast is not None:
             return fast
     mode = fake_mode or new_fake_mode()

@@ -33,6 +33,8 @@ _SKIP_NAMES = frozenset({
 _SCALAR_OPS = frozenset({"item"})
 
 _name_cache: dict[Any, str | None] = {}
+_VALUE_READS = {torch.Tensor.__bool__, torch.Tensor.tolist, torch.Tensor.__int__, torch.Tensor.__float__,
+                torch.Tensor.numpy}
 
 
 def op_name(func) -> str | None:
@@ -138,6 +140,7 @@ class Recorder(TorchFunctionMode):
         self.factory_device = "meta" if device_alias is not None else None
         self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
         self.stop = None  # (frame, include): where the user's program ends on the call stack
+        self.read_values = False
 
     # -- module boundaries -------------------------------------------------------------------
     def __enter__(self):
@@ -267,6 +270,8 @@ class Recorder(TorchFunctionMode):
         kwargs = kwargs or {}
         name = op_name(func)
         if name is None or self.depth or name.startswith("torch.nn.init."):
+            if func in _VALUE_READS:
+                self.read_values = True  # python branched on or read a tensor's data
             return func(*args, **kwargs)
         if self.factory_device is not None and func in _factories() and kwargs.get("device") is None:
             kwargs["device"] = self.factory_device

@@ -154,7 +154,8 @@ def repair_finding(crash: Crash, rep, tr) -> Finding | None:
                f"so each of the {n} samples has {per} = {fact} features; flatten per sample with "
                f"{ev.name}(x.size(0), -1) → [{n}, {per}]")
         return Finding("error", "view_reshape", line.file, line.line, msg, fixes or [])
-    module = rep.module
+    from .layers import module_of
+    module = (module_of(tr, w, ev.module) if ev.module else None) or rep.module
     if module is None:
         return None
     site = w.site(module)

@@ -266,21 +266,26 @@ def assigned_names(path: str, line: int) -> list[str]:
     return names
 
 
-def append_call(path: str, line: int, suffix: str) -> list[Fix] | None:
-    """``y = expr`` → ``y = expr<suffix>`` (e.g. ``.squeeze(-1)``), wrapping in parentheses if needed."""
+def _rewrite_value(path: str, line: int, rewrite, assignments_only: bool = False) -> list[Fix] | None:
+    """Replace the value of the statement at ``line`` by ``rewrite(text, node)``."""
     src = load(path)
     if src is None:
         return None
     st, value = assigned_value(src, line)
-    if value is None:
+    if value is None or (assignments_only and not isinstance(st.node, (cst.Assign, cst.AnnAssign))):
         return None
     pos = _find(src, value)
     if pos is None:
         return None
-    text = src.text(pos)
-    atomic = isinstance(value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript)) or value.lpar
-    new = f"{text}{suffix}" if atomic else f"({text}){suffix}"
-    return _splice(src, pos.start, pos.end, new)
+    return _splice(src, pos.start, pos.end, rewrite(src.text(pos), value))
+
+
+def append_call(path: str, line: int, suffix: str) -> list[Fix] | None:
+    """``y = expr`` → ``y = expr<suffix>`` (e.g. ``.squeeze(-1)``), wrapping in parentheses if needed."""
+    def rewrite(text, value):
+        atomic = isinstance(value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript)) or value.lpar
+        return f"{text}{suffix}" if atomic else f"({text}){suffix}"
+    return _rewrite_value(path, line, rewrite)
 
 
 def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args: str,
@@ -475,16 +480,7 @@ def batch_arg_to_size(path: str, line: int, names: tuple[str, ...], value: int) 
 
 def wrap_assigned_value(path: str, line: int, template: str) -> list[Fix] | None:
     """``x = self.up(x)`` → ``x = F.interpolate(self.up(x), size=skip.shape[2:])`` (template with {})."""
-    src = load(path)
-    if src is None:
-        return None
-    st, value = assigned_value(src, line)
-    if value is None or not isinstance(st.node, (cst.Assign, cst.AnnAssign)):
-        return None
-    pos = _find(src, value)
-    if pos is None:
-        return None
-    return _splice(src, pos.start, pos.end, template.format(src.text(pos)))
+    return _rewrite_value(path, line, lambda text, value: template.format(text), assignments_only=True)
 
 
 def list_element_text(path: str, line: int, names: tuple[str, ...], index: int) -> str | None:

@@ -149,9 +149,16 @@ def retrace(module, input_metas, rewrites=None) -> Retrace:
 
     specs = tuple(ShapeSpec(tuple(int(d) for d in m.shape), m.dtype) for m in input_metas)
     result = Retrace(repairs=repairs)
-    # meta tensors first (no FakeTensorMode to start, which costs seconds in a fresh process)
-    tr = meta_trace(module, specs, {}, repair=lambda *a: repair_layer(*a, repairs), rewrite=rewrites,
-                    raise_errors=False)
+    # a small model for real on a copy, else meta tensors (the first meta/fake op of a process
+    # costs seconds), and fake tensors only for what those cannot run
+    from ..capture.real import real_trace, small_enough
+    layer_repair = lambda *a: repair_layer(*a, repairs)  # noqa: E731
+    tr = None
+    if small_enough(module, specs, {}):
+        tr = real_trace(module, specs, {}, repair=layer_repair, rewrite=rewrites, raise_errors=False)
+    if tr is None:
+        repairs.clear()
+        tr = meta_trace(module, specs, {}, repair=layer_repair, rewrite=rewrites, raise_errors=False)
     if tr is None:
         repairs.clear()
         tr = trace(module, args=specs, repair=repair, raise_errors=False, rewrite=rewrites)
