@@ -110,7 +110,7 @@ def _regroup_dims(xs: tuple, out: tuple, req: tuple | None, n) -> list[DimWhy]:
             if not others:
                 dims.append(DimWhy(j, lab[j], size, f"-1 = {n}", held))
             else:
-                expr = str(p) if len(others) == 1 else f"({dot(others)})"
+                expr = str(others[0]) if len(others) == 1 else f"({dot(others)})"
                 dims.append(DimWhy(j, lab[j], size, f"-1 = {n} / {expr} = {size}", held))
         elif j in why:
             formula, note = why[j]
