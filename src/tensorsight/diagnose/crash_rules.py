@@ -601,9 +601,15 @@ def embedding_index(crash: Crash):
             return [Finding("error", "embedding", line.file, line.line, msg, fixes or [])]
     site = w.site(module) if module is not None else None
     line = site or ev.where
+    fixes = None
+    if module is not None and high is not None and high >= rows:
+        text = ctor_arg_text(site, type(module).__name__, "num")
+        if text is not None and text.isdigit():
+            fixes = replace_ctor_arg(site, type(module).__name__, "num", str(high + 1))
     msg = (f"an id reaches {high if high is not None else '≥ ' + str(rows)} but {ev.module or 'the embedding'} has "
-           f"{rows} rows (ids must be < {rows}); num_embeddings must exceed the largest id")
-    return [Finding("error", "embedding", line.file, line.line, msg, [])]
+           f"{rows} rows (ids must be < {rows}); num_embeddings must exceed the largest id"
+           + (f" (at least {high + 1}: the vocabulary size)" if high is not None else ""))
+    return [Finding("error", "embedding", line.file, line.line, msg, fixes or [])]
 
 
 def _through_softmax(trace, step):
@@ -771,8 +777,39 @@ def spatial_target_channel(crash: Crash):
     return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
 
 
+_TARGET_SIZE = re.compile(r"Target size \(torch.Size\((\[[\d, ]*\])\)\) must be the same as input size|"
+                          r"Using a target size .* that is different to the input size")
+
+
+def loss_size_mismatch(crash: Crash):
+    """A loss that needs input and target of one shape: [N, 1] vs [N], or class ids into MSE."""
+    ev = crash.failing
+    if ev is None or len(ev.activations) < 2 or ev.where is None:
+        return None
+    from .silent import LOSSES, _loss_shape_fix, _outer_call_fix
+    if ev.name not in LOSSES:
+        return None
+    x, y = ev.activations[0], ev.activations[1]
+    if x.shape == y.shape:
+        return None
+    if _TARGET_SIZE.search(crash.msg) or _BCAST.search(crash.msg):
+        if len(x.shape) == 2 and len(y.shape) == 1 and y.shape[0] == x.shape[0] and x.shape[1] > 1 \
+                and not y.dtype.startswith(("float", "double", "half", "bfloat")):
+            fn = edits.imports_functional_as(ev.where.file)
+            fixes = _outer_call_fix(ev, 1, fn + ".one_hot({}, " + str(x.shape[1]) + ").float()")
+            msg = (f"{ev.name} compares each output row {fmt_shape(x.shape)} with a target of the same shape, but the "
+                   f"target {fmt_shape(y.shape, y.dtype)} holds class indices: one-hot them "
+                   f"(F.one_hot(target, {x.shape[1]}).float()), or use cross_entropy on the logits")
+            return [Finding("error", "loss_target_shape", ev.where.file, ev.where.line, msg, fixes or [])]
+        fixes, line = _loss_shape_fix(crash.trace, ev, x, y)
+        msg = (f"{ev.name} needs input and target of one shape, but got input {fmt_shape(x.shape)} and target "
+               f"{fmt_shape(y.shape)}; make them equal")
+        return [Finding("error", "loss_target_shape", line.file, line.line, msg, fixes or [])]
+    return None
+
+
 RULES = [partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
-         target_column, spatial_target_channel, classes_not_at_dim1, target_dtype, target_out_of_bounds,
+         target_column, spatial_target_channel, loss_size_mismatch, classes_not_at_dim1, target_dtype, target_out_of_bounds,
          batch_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]
 
 _ = (hoist, shapes, frame_for, size_text_from_producer)
