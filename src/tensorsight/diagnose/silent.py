@@ -168,9 +168,9 @@ def _loss_shape_fix(trace: Trace, ev: OpEvent, x: TensorMeta, y: TensorMeta):
     """Prefer undoing a squeeze that made the prediction 1-D; else reshape the target."""
     for meta, other in ((x, y), (y, x)):
         src = _producer(trace, meta)
-        if src is not None and src.name == "squeeze" and src.activations and src.activations[0].shape == other.shape \
-                and src.where is not None:
-            fixes = edits.remove_method(src.where.file, src.where.line, "squeeze")
+        if src is not None and src.name in ("squeeze", "view", "reshape", "flatten") and src.activations \
+                and src.activations[0].shape == other.shape and src.where is not None:
+            fixes = edits.remove_method(src.where.file, src.where.line, src.name)
             if fixes:
                 return fixes, src.where
     if x.numel == y.numel:
