@@ -790,8 +790,8 @@ def loss_size_mismatch(crash: Crash):
     if ev.name not in LOSSES:
         return None
     x, y = ev.activations[0], ev.activations[1]
-    if x.shape == y.shape:
-        return None
+    if x.shape == y.shape or (x.shape[:1] != y.shape[:1] and x.shape and y.shape):
+        return None  # different batch sizes: batch_mismatch finds where the batch got lost
     if _TARGET_SIZE.search(crash.msg) or _BCAST.search(crash.msg):
         if len(x.shape) == 2 and len(y.shape) == 1 and y.shape[0] == x.shape[0] and x.shape[1] > 1 \
                 and not y.dtype.startswith(("float", "double", "half", "bfloat")):
@@ -809,7 +809,7 @@ def loss_size_mismatch(crash: Crash):
 
 
 RULES = [partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
-         target_column, spatial_target_channel, loss_size_mismatch, classes_not_at_dim1, target_dtype, target_out_of_bounds,
-         batch_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]
+         target_column, spatial_target_channel, classes_not_at_dim1, target_dtype, target_out_of_bounds,
+         batch_mismatch, loss_size_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]
 
 _ = (hoist, shapes, frame_for, size_text_from_producer)
