@@ -141,6 +141,9 @@ class Recorder(TorchFunctionMode):
         self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
         self.stop = None  # (frame, include): where the user's program ends on the call stack
         self.read_values = False
+        # the watcher switches op recording off once the training steps repeat themselves; a
+        # module called with a new signature (last batch, eval mode) switches it back on
+        self.active = True
 
     # -- module boundaries -------------------------------------------------------------------
     def __enter__(self):
@@ -185,9 +188,11 @@ class Recorder(TorchFunctionMode):
         call = None
         key = None
         if self.dedupe:
-            key = (id(module), _arg_signature(args))
+            key = (id(module), module.training, _arg_signature(args))
             if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
                 key = None
+            else:
+                self.active = True  # a new call signature: record its ops (until the next step)
         if not self.dedupe or key is not None:
             stack = user_stack(2, stop=self.stop)
             call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
@@ -267,6 +272,8 @@ class Recorder(TorchFunctionMode):
 
     # -- the hook ----------------------------------------------------------------------------
     def __torch_function__(self, func, types, args=(), kwargs=None):
+        if not self.active:
+            return func(*args, **(kwargs or {}))
         kwargs = kwargs or {}
         name = op_name(func)
         if name is None or self.depth or name.startswith("torch.nn.init."):

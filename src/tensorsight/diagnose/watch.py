@@ -18,6 +18,10 @@ from ..capture.recorder import Recorder
 from ..capture.source import is_user_file, make_frame
 
 
+# optimizer steps recorded in full; after them only ops of module calls with new signatures are
+WARMUP_STEPS = 2
+
+
 class StopRun(BaseException):
     """Raised from an optimizer hook to stop the script after --max-steps (not an Exception,
     so the user's own ``except Exception`` cannot swallow it)."""
@@ -132,6 +136,8 @@ class Watcher:
     # -- optimizer steps ---------------------------------------------------------------------
     def _after_step(self, optimizer, args, kwargs):
         self.steps += 1
+        if self.steps >= WARMUP_STEPS:
+            self.recorder.active = False  # steps repeat: record again only for new call signatures
         if optimizer not in self.optimizers:
             self.optimizers.append(optimizer)
         for fn in self.on_step:
