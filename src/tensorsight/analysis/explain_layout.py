@@ -106,7 +106,6 @@ def _regroup_dims(xs: tuple, out: tuple, req: tuple | None, n) -> list[DimWhy]:
     for j, size in enumerate(out):
         if req is not None and j < len(req) and req[j] == -1 and len(req) == len(out):
             others = [r for k, r in enumerate(req) if k != j]
-            p = prod(others)
             if not others:
                 dims.append(DimWhy(j, lab[j], size, f"-1 = {n}", held))
             else:

@@ -153,7 +153,7 @@ def split(e: OpEvent, trace=None):
             if k < len(sizes) - 1 or s == c:
                 formula, note = f"⌈{L}/{n}⌉ = {c}", f"chunk {k}"
             else:
-                formula, note = f"{L} − {k}·{c} = {L - k * c}", f"the last chunk takes the rest"
+                formula, note = f"{L} − {k}·{c} = {L - k * c}", "the last chunk takes the rest"
                 s = L - k * c
             dims.append(DimWhy(a, f"dim {a}", s, formula, note, k))
         summary = f"chunk({n}, dim {a}): {L} → {' + '.join(str(s) for s in sizes)}"

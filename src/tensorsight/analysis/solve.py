@@ -801,7 +801,6 @@ class _Component:
         return out
 
     def _projections(self):
-        import numpy as np
         k = len(self.names)
         return [self.valid.any(axis=tuple(j for j in range(k) if j != i)) if k > 1 else self.valid
                 for i in range(k)]
@@ -996,7 +995,6 @@ def _meaning(comp: _Component, c: _Cond, holds) -> str:
 
 
 def _region_text(comp: _Component, region) -> str:
-    import numpy as np
     proj = [region.any(axis=tuple(j for j in range(region.ndim) if j != i)) if region.ndim > 1 else region
             for i in range(region.ndim)]
     return " and ".join(describe(n, p, comp.lo) for n, p in zip(comp.names, proj))

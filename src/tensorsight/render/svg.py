@@ -873,7 +873,6 @@ def draw(lay: Layout) -> Canvas:
             ya = lay.row_mid[a.row] - max(bb.h / 2 for bb in boxes if bb.row == a.row) - ha
             xr = lay.width - 10 - 4 * lane
             yb = lay.row_bottom[a.row] + 16 + 4 * lane
-            yt = y1 - 14
             cv.line([(x0, y0), (x0, ya), (xr, ya), (xr, yb), (x1, yb), (x1, y1)], color, 1.4, dash=(5, 3))
             cv.arrow((x1, y1), (0, 1), color)
     # the blocks and their labels
