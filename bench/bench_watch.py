@@ -1,0 +1,84 @@
+"""Watch-mode overhead: a real small CNN trained on the CPU, run plain and under `tensorsight run`.
+
+    OMP_NUM_THREADS=1 .venv/bin/python bench/bench_watch.py [--reps 5] [--steps 200]
+
+The script is bench/scripts/train_cnn.py (200 steps of SGD, batch 64, MNIST-sized synthetic data).
+Each run is a fresh process; plain and watched runs alternate so the machine's load falls on both
+alike. Reported: the whole process (wall and CPU, start-up included) and the training loop alone
+(timed by the script itself, so start-up costs are left out), medians, and the overhead in percent.
+``main(reps=..., steps=...)`` returns the rows as dicts for bench/run.py.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _worker import run_process  # noqa: E402
+
+SCRIPT = HERE / "scripts" / "train_cnn.py"
+
+
+def tensorsight_cmd() -> list[str]:
+    exe = Path(sys.executable).with_name("tensorsight")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tensorsight"]
+
+
+def _loop(res: dict) -> dict:
+    for line in reversed(res["stdout"].splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"no result from the training script (rc {res['rc']}):\n{res['stderr'][-2000:]}")
+
+
+def main(reps: int = 5, steps: int = 200, quiet: bool = False) -> list[dict]:
+    variants = {"python": [sys.executable, str(SCRIPT)],
+                "tensorsight run": tensorsight_cmd() + ["run", str(SCRIPT)]}
+    runs: dict[str, list[dict]] = {k: [] for k in variants}
+    for rep in range(reps):
+        for name, cmd in variants.items():
+            res = run_process(cmd + ["--steps", str(steps)], timeout=600, cwd=str(HERE.parent))
+            if res["rc"] != 0:
+                raise RuntimeError(f"{name} failed (rc {res['rc']}):\n{res['stderr'][-2000:]}")
+            res.update(_loop(res))
+            runs[name].append(res)
+            if not quiet:
+                print(f"  watch rep {rep + 1}/{reps} {name:16s} process {res['wall_s']:6.2f} s "
+                      f"(cpu {res['cpu_s']:5.2f}), loop {res['loop_s']:6.2f} s (cpu {res['loop_cpu_s']:5.2f})",
+                      file=sys.stderr, flush=True)
+    rows = []
+    for name, rs in runs.items():
+        med = {k: statistics.median(r[k] for r in rs) for k in ("wall_s", "cpu_s", "loop_s", "loop_cpu_s", "rss_mb")}
+        rows.append({"how": name, "steps": steps, "reps": reps, **med,
+                     "wall_all": [r["wall_s"] for r in rs], "loop_all": [r["loop_s"] for r in rs]})
+    base = rows[0]
+    for r in rows:
+        for k in ("wall_s", "cpu_s", "loop_s", "loop_cpu_s"):
+            r[f"{k}_overhead_pct"] = 100 * (r[k] / base[k] - 1)
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = ["| how | process wall s | process CPU s | loop wall s | loop CPU s | peak RSS | "
+             "overhead: process wall / CPU | overhead: loop wall / CPU |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| `{r['how']}` | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | {r['loop_s']:.2f} | "
+                     f"{r['loop_cpu_s']:.2f} | {r['rss_mb']:.0f} MB | {r['wall_s_overhead_pct']:+.1f}% / "
+                     f"{r['cpu_s_overhead_pct']:+.1f}% | {r['loop_s_overhead_pct']:+.1f}% / "
+                     f"{r['loop_cpu_s_overhead_pct']:+.1f}% |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import argparse
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--steps", type=int, default=200)
+    a = p.parse_args()
+    print(markdown(main(a.reps, a.steps)))

@@ -1,0 +1,582 @@
+"""tensorsight against torchinfo, torchview and torchlens, side by side, in one run.
+
+    make bench                                      # installs the `bench` extra, then runs this
+    OMP_NUM_THREADS=1 .venv/bin/python bench/run.py [--quick] [--reps 3] [--models lenet,gpt2]
+                                                    [--tools tensorsight-trace,torchinfo]
+
+Every (model, tool, repetition) is a fresh process (bench/_worker.py) that imports the tool, builds
+the model (timed), runs the tool once (timed: the first call, as a user pays it) and reports wall and
+CPU seconds and its peak RSS. Repetitions go round all models and tools before the next one starts,
+so a burst of load from other jobs falls on every tool alike. Medians are reported, of wall and of
+CPU time (the steadier number on a shared machine); a row whose run times spread by more than 1.5x
+(max/min) is marked noisy, and the report says how much wall time exceeded CPU time overall.
+
+Weights: tensorsight builds every model on the meta device (it needs no weights); torchinfo,
+torchview and torchlens run real forward passes and get real, randomly initialised float32
+weights, skipped where those would exceed 8 GB (or what the machine has free).
+``tensorsight-trace-real`` traces the same real-weight model the peers get.
+
+After the table: where the 70B trace spends its time (cProfile), the watch-mode overhead on a real
+training loop (bench/bench_watch.py), what `tensorsight run` adds to a crashing script and the
+command line's start-up (bench/bench_run_crash.py), and the conv-matrix comparison
+(bench/bench_conv_matrix.py). A full run writes bench/results/latest.{md,json} and docs/bench.md;
+a partial one (--quick, --models, --tools, --skip) writes bench/results/partial.{md,json}.
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+from _worker import TOOL_NOTES, TOOLS, run_process  # noqa: E402
+from models import MODELS  # noqa: E402
+
+REAL_WEIGHTS_LIMIT = 8 * 10 ** 9       # bytes of float32 weights the peers may allocate
+TARGET_70B_S, TARGET_70B_MB = 2.0, 1024
+TARGET_HELP_S = 0.5
+NOISY_SPREAD = 1.5
+QUICK_MODELS = ["lenet", "resnet50", "llama_70b"]
+QUICK_TOOLS = ["tensorsight-trace", "tensorsight-summary", "floor", "torchinfo"]
+EXTRAS = ("profile", "watch", "crash", "convmat")
+
+
+# ---------------------------------------------------------------------------------------------
+# the machine
+# ---------------------------------------------------------------------------------------------
+
+def _version(dist: str) -> str:
+    from importlib import metadata
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _meminfo(key: str) -> int:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def source_state() -> str:
+    """HEAD and a hash of uncommitted changes under src/: others may commit while the bench runs."""
+    import hashlib
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, timeout=10).stdout.strip()
+        diff = subprocess.run(["git", "diff", "HEAD", "--", "src"], cwd=ROOT, capture_output=True,
+                              timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return f"{head}+{hashlib.sha1(diff).hexdigest()[:8]}" if diff else head
+
+
+def source_changes(since: str, until: str | None = None) -> str:
+    """Files under src/ that differ between commit ``since`` and ``until`` (default: the working tree)."""
+    revs = [since.split("+")[0]] + ([until.split("+")[0]] if until else [])
+    try:
+        out = subprocess.run(["git", "diff", "--stat=100", *revs, "--", "src"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=30).stdout.strip().splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return "; ".join(ln.strip().split("|")[0].strip() + " (" + ln.split("|")[1].strip() + ")"
+                     for ln in out if "|" in ln)
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "cpu": cpu, "nproc": os.cpu_count(), "ram_gb": round(_meminfo("MemTotal") / 2 ** 30, 1),
+        "os": f"{platform.system()} {platform.release()}", "python": platform.python_version(),
+        "versions": {d: _version(d) for d in ("tensorsight", "torch", "transformers", "torchinfo",
+                                              "torchview", "torchlens", "graphviz")},
+        "commit": commit, "source_start": source_state(), "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "load_start": os.getloadavg()[0],
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the peer table
+# ---------------------------------------------------------------------------------------------
+
+def skip_reason(model: str, tool: str) -> str | None:
+    if TOOLS[tool][0] != "real":
+        return None
+    if tool.startswith("torch") and _version(tool) == "not installed":
+        return f"skipped: {tool} is not installed"
+    need = MODELS[model].weight_bytes
+    if need > REAL_WEIGHTS_LIMIT:
+        return f"skipped: needs {need / 1e9:.0f} GB of weights"
+    free = _meminfo("MemAvailable")
+    if free and need * 1.5 + 2e9 > free:
+        return f"skipped: needs {need / 1e9:.1f} GB of weights, {free / 1e9:.1f} GB free"
+    return None
+
+
+def one_run(model: str, tool: str, timeout: float) -> dict:
+    res = run_process([sys.executable, str(HERE / "_worker.py"), model, tool], timeout=timeout, cwd=str(ROOT))
+    if res["timed_out"]:
+        return {"status": f"timeout (> {timeout:.0f} s)", "wall_s": res["wall_s"]}
+    lines = [ln for ln in res["stdout"].splitlines() if ln.startswith("{")]
+    if res["rc"] != 0 or not lines:
+        err = [ln for ln in res["stderr"].strip().splitlines() if ln.strip()]
+        why = err[-1][:120] if err else f"exit code {res['rc']}"
+        frames = [ln.strip() for ln in err if ln.strip().startswith("File ")]
+        if frames and "site-packages" in frames[-1]:  # name where inside the tool it failed
+            f = frames[-1].split('"')[1].split("site-packages/")[-1]
+            why += f" (in {f}, {frames[-1].rsplit(' in ', 1)[-1]})"
+        if res["rc"] in (-9, 137):
+            why = "killed (out of memory?)"
+        return {"status": f"error: {why}", "wall_s": res["wall_s"]}
+    out = json.loads(lines[-1])
+    out["status"] = "ok"
+    out["process_wall_s"], out["process_cpu_s"] = res["wall_s"], res["cpu_s"]
+    return out
+
+
+def run_table(models: list[str], tools: list[str], reps: int, timeout: float) -> dict:
+    cells: dict[tuple[str, str], list[dict]] = {(m, t): [] for m in models for t in tools}
+    skipped = {(m, t): skip_reason(m, t) for m in models for t in tools}
+    failed: dict[tuple[str, str], str] = {}
+    for rep in range(reps):
+        for m in models:
+            for t in tools:
+                key = (m, t)
+                if skipped[key] or key in failed:
+                    continue
+                r = one_run(m, t, timeout)
+                if r["status"] != "ok":
+                    failed[key] = r["status"]  # a timeout or a crash is not retried
+                else:
+                    cells[key].append(r)
+                shown = (f"run {r['run_s']:7.3f} s (cpu {r['run_cpu_s']:6.3f}) build {r['build_s']:6.2f} s "
+                         f"peak {r['peak_rss_mb']:6.0f} MB {r['count_kind']} {r['count']}"
+                         if r["status"] == "ok" else r["status"])
+                print(f"  rep {rep + 1}/{reps} {m:10s} {t:24s} {shown}", file=sys.stderr, flush=True)
+    rows = []
+    for m in models:
+        for t in tools:
+            key = (m, t)
+            rs = cells[key]
+            row = {"model": m, "label": MODELS[m].label, "tool": t, "weights": TOOLS[t][0],
+                   "count_kind": TOOLS[t][1], "reps": len(rs)}
+            if skipped[key] or key in failed:
+                row["status"] = skipped[key] or failed[key]
+                row["params"] = MODELS[m].params
+                rows.append(row)
+                continue
+            row["status"] = "ok"
+            for k in ("import_torch_s", "import_tool_s", "build_s", "build_cpu_s", "run_s", "run_cpu_s",
+                      "peak_rss_mb", "rss_after_build_mb", "process_wall_s", "process_cpu_s"):
+                row[k] = statistics.median(r[k] for r in rs)
+            row["run_min"], row["run_max"] = min(r["run_s"] for r in rs), max(r["run_s"] for r in rs)
+            row["run_all"] = [r["run_s"] for r in rs]
+            row["run_cpu_all"] = [r["run_cpu_s"] for r in rs]
+            row["params"] = rs[0]["params"]
+            row["count"] = rs[0]["count"]
+            spread = row["run_max"] / row["run_min"] if row["run_min"] > 0 else 1.0
+            wait = row["run_s"] / row["run_cpu_s"] if row["run_cpu_s"] > 0 else 1.0
+            row["wait"] = wait
+            row["noisy"] = [f"spread {spread:.1f}x"] if (len(rs) > 1 and spread > NOISY_SPREAD
+                                                         and row["run_max"] > 0.05) else []
+            rows.append(row)
+    for row in rows:  # ratios to tensorsight on the same model and weights (> 1: tensorsight is faster)
+        for ref in ("tensorsight-trace", "tensorsight-summary"):
+            same = ref + ("-real" if row["weights"] == "real" else "")
+            base = next((r for r in rows if r["model"] == row["model"] and r["tool"] == same
+                         and r["status"] == "ok"), None)
+            if base and row["status"] == "ok":
+                row[f"x_{ref}"] = row["run_s"] / base["run_s"]
+                row[f"x_{ref}_cpu"] = row["run_cpu_s"] / base["run_cpu_s"]
+    return {"rows": rows, "reps": reps, "timeout": timeout, "source_end": source_state()}
+
+
+def _source_warning(info: dict) -> list[str]:
+    start, end = info["source_start"], info.get("table_source_end")
+    if not end or end == start:
+        return []
+    return [f"**Warning: the tensorsight source changed while the table was measured** ({start} → {end}; "
+            f"others commit to this checkout): the repetitions may mix versions. Changed under src/: "
+            f"{info.get('table_changes') or '?'}. Judge from the files whether it matters, or rerun.", ""]
+
+
+def _s(x: float) -> str:
+    return f"{x * 1e3:.0f} ms" if x < 0.1 else f"{x:.2f} s" if x < 100 else f"{x:.0f} s"
+
+
+def _x(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return f"{x:.2g}×" if x < 1 else f"{x:.2f}×" if x < 10 else f"{x:,.0f}×"
+
+
+def _params(n: int) -> str:
+    return f"{n / 1e9:.2f} B" if n >= 1e9 else f"{n / 1e6:.1f} M" if n >= 1e6 else f"{n / 1e3:.0f} k"
+
+
+def table_markdown(table: dict) -> str:
+    lines = ["| model | params | tool | weights | build | run (median) | run min–max | run CPU | peak RSS "
+             "| ops / rows / nodes | ÷ ts trace, same weights (wall, CPU) | ÷ ts summary, same weights (wall, CPU) |",
+             "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    last = None
+    for r in table["rows"]:
+        model = f"{r['label']}" if r["model"] != last else ""
+        params = _params(r["params"]) if r["model"] != last else ""
+        last = r["model"]
+        if r["status"] != "ok":
+            lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {r['status']} |  |  |  |  |  |  |  |")
+            continue
+        noisy = " †" if r["noisy"] else ""
+        xt = f"{_x(r.get('x_tensorsight-trace'))}, {_x(r.get('x_tensorsight-trace_cpu'))}" \
+            if r.get("x_tensorsight-trace") is not None else "—"
+        xs = f"{_x(r.get('x_tensorsight-summary'))}, {_x(r.get('x_tensorsight-summary_cpu'))}" \
+            if r.get("x_tensorsight-summary") is not None else "—"
+        lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {_s(r['build_s'])} | "
+                     f"**{_s(r['run_s'])}**{noisy} | {_s(r['run_min'])}–{_s(r['run_max'])} | {_s(r['run_cpu_s'])} | "
+                     f"{r['peak_rss_mb']:,.0f} MB | {r['count']:,} {r['count_kind']} | {xt} | {xs} |")
+    return "\n".join(lines)
+
+
+def counts_markdown(table: dict) -> str:
+    """Per model: the ops tensorsight records next to what each peer shows."""
+    tools = [t for t in TOOLS if t not in ("tensorsight-trace-real",)
+             and any(r["tool"] == t for r in table["rows"])]
+    head = "| model | " + " | ".join(f"{t} ({TOOLS[t][1]})" for t in tools) + " |"
+    lines = [head, "|---|" + "---:|" * len(tools)]
+    for m in dict.fromkeys(r["model"] for r in table["rows"]):
+        cells = []
+        for t in tools:
+            r = next((x for x in table["rows"] if x["model"] == m and x["tool"] == t), None)
+            cells.append(f"{r['count']:,}" if r and r["status"] == "ok" else "—")
+        lines.append(f"| {MODELS[m].label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def noisy_notes(table: dict) -> list[str]:
+    return [f"{r['label']} / {r['tool']}: {', '.join(r['noisy'])} between repetitions (runs: "
+            f"{', '.join(f'{x:.2f}' for x in r['run_all'])} s wall; "
+            f"{', '.join(f'{x:.2f}' for x in r['run_cpu_all'])} s CPU)"
+            for r in table["rows"] if r["status"] == "ok" and r["noisy"]]
+
+
+def targets(table: dict, crash_rows: list[dict] | None) -> list[str]:
+    rows = {(r["model"], r["tool"]): r for r in table["rows"]}
+    out = []
+    r = rows.get(("llama_70b", "tensorsight-trace"))
+    if r and r["status"] == "ok":
+        ok_t = r["run_s"] <= TARGET_70B_S
+        ok_cpu = r["run_cpu_s"] <= TARGET_70B_S
+        ok_m = r["peak_rss_mb"] <= TARGET_70B_MB
+        out.append(f"70B-shaped Llama traced in {r['run_s']:.2f} s wall ({r['run_cpu_s']:.2f} s CPU), peak RSS "
+                   f"{r['peak_rss_mb']:,.0f} MB, {r['count']:,} ops: time target (≤ {TARGET_70B_S:.0f} s) "
+                   f"{'met' if ok_t else 'missed'} on wall time, {'met' if ok_cpu else 'missed'} on CPU time; "
+                   f"memory target (≤ 1 GB) {'met' if ok_m else 'missed'}.")
+        f = rows.get(("llama_70b", "floor"))
+        if f and f["status"] == "ok":
+            out.append(f"  The bare recorder (floor) over the same forward: {f['run_s']:.2f} s wall "
+                       f"({f['run_cpu_s']:.2f} s CPU), {f['peak_rss_mb']:,.0f} MB; tensorsight.trace is "
+                       f"{r['run_cpu_s'] / f['run_cpu_s']:.1f}× the floor in CPU time.")
+    for ref in ("tensorsight-trace", "tensorsight-summary"):
+        both = [(m, x) for (m, t), x in rows.items() if t == "torchinfo" and x["status"] == "ok"
+                and x.get(f"x_{ref}") is not None]
+        if both:
+            slower = [m for m, x in both if x[f"x_{ref}"] < 1]
+            slower_cpu = [m for m, x in both if x[f"x_{ref}_cpu"] < 1]
+            out.append(f"{ref.replace('-', '.')} on the same real-weight model is faster than torchinfo on "
+                       f"{len(both) - len(slower)} of {len(both)} models both ran (wall)"
+                       f"{'; slower on ' + ', '.join(MODELS[m].label for m in slower) if slower else ''}"
+                       f" — by CPU time {len(both) - len(slower_cpu)} of {len(both)}"
+                       f"{' (slower on ' + ', '.join(MODELS[m].label for m in slower_cpu) + ')' if slower_cpu else ''}.")
+        for m, x in both:
+            meta = rows.get((m, ref))
+            if meta and meta["status"] == "ok" and meta["run_s"] > x["run_s"]:
+                out.append(f"  {MODELS[m].label}: {ref} on the meta-built model takes {meta['run_s']:.2f} s "
+                           f"against torchinfo's {x['run_s']:.3f} s on real weights.")
+    if crash_rows:
+        h = next((c for c in crash_rows if c["how"] == "tensorsight --help"), None)
+        if h:
+            out.append(f"`tensorsight --help`: {h['wall_s']:.2f} s wall (target < {TARGET_HELP_S} s: "
+                       f"{'met' if h['wall_s'] < TARGET_HELP_S else 'missed'}).")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# where the 70B trace spends its time
+# ---------------------------------------------------------------------------------------------
+
+# (label, path fragment, function name): cumulative seconds of these are reported
+PROFILE_KEYS = [
+    ("whole trace (under cProfile)", "capture/api.py", "trace"),
+    ("  meta-twin path (capture.fake.meta_trace)", "capture/fake.py", "meta_trace"),
+    ("  fake-tensor path (capture.fake.trace)", "capture/fake.py", "trace"),
+    ("  real throw-away copy path (capture.real.real_trace)", "capture/real.py", "real_trace"),
+    ("recorder hook, cumulative (includes running the op)", "capture/recorder.py", "__torch_function__"),
+    ("torch's Python meta kernels / refs, entered through _disable_dynamo (eval_frame._fn)",
+     "eval_frame.py", "_fn"),
+    ("FakeTensorMode dispatch (FakeTensorMode.__torch_dispatch__)", "fake_tensor.py", "__torch_dispatch__"),
+    ("ShapeEnv guard suppression (ShapeEnv._suppress_guards)", "symbolic_shapes.py", "_suppress_guards"),
+    ("recorder: user_stack (source lines)", "capture/source.py", "user_stack"),
+    ("recorder: user_frame (innermost source line)", "capture/source.py", "user_frame"),
+    ("recorder: meta() (TensorMeta of every tensor)", "capture/recorder.py", "meta"),
+    ("recorder: _summarize (non-tensor arguments)", "capture/recorder.py", "_summarize"),
+    ("recorder: module pre-hook", "capture/recorder.py", "_pre_hook"),
+    ("recorder: _child_name (module names)", "capture/recorder.py", "_child_name"),
+    ("recorder: _map_outputs", "capture/recorder.py", "_map_outputs"),
+    ("nn.Module.named_modules", "torch/nn/modules/module.py", "named_modules"),
+    ("functional_call's parameter swap (_reparametrize_module)", "stateless.py", "_reparametrize_module"),
+]
+
+
+def profile_70b(timeout: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        prof = os.path.join(tmp, "trace.prof")
+        res = run_process([sys.executable, str(HERE / "_worker.py"), "llama_70b", "tensorsight-trace",
+                           "--profile", prof], timeout=timeout, cwd=str(ROOT))
+        if res["rc"] != 0 or not os.path.exists(prof):
+            return {"error": (res["stderr"].strip().splitlines() or ["?"])[-1]}
+        out = json.loads([ln for ln in res["stdout"].splitlines() if ln.startswith("{")][-1])
+        import pstats
+        st = pstats.Stats(prof)
+        stats = st.stats  # (file, line, name) -> (cc, nc, tottime, cumtime, callers)
+        keyed = []
+        for label, frag, name in PROFILE_KEYS:
+            hits = [(v[3], v[1]) for (f, _, n), v in stats.items() if n == name and frag in f.replace(os.sep, "/")]
+            if hits:
+                keyed.append({"what": label, "cum_s": max(h[0] for h in hits), "calls": max(h[1] for h in hits)})
+        top = sorted(((v[2], v[1], f"{Path(f).name}:{ln}({n})") for (f, ln, n), v in stats.items()),
+                     reverse=True)[:15]
+        return {"run_s": out["run_s"], "run_cpu_s": out["run_cpu_s"], "keyed": keyed,
+                "top_tottime": [{"where": w, "tottime_s": t, "calls": c} for t, c, w in top]}
+
+
+def profile_markdown(p: dict) -> str:
+    if "error" in p:
+        return f"profile failed: {p['error']}"
+    lines = [f"cProfile of one `tensorsight.trace` of the 70B-shaped Llama in a fresh process "
+             f"({p['run_s']:.2f} s wall, {p['run_cpu_s']:.2f} s CPU under the profiler, which inflates "
+             f"Python-heavy code; read the shares, not the absolute seconds). The profiler's clock is the "
+             f"process's CPU time, so other jobs' load does not count.", "",
+             "| where | cumulative s | calls |", "|---|---:|---:|"]
+    for k in p["keyed"]:
+        lines.append(f"| {k['what']} | {k['cum_s']:.2f} | {k['calls']:,} |")
+    lines += ["", "Top functions by own time:", "", "| function | own s | calls |", "|---|---:|---:|"]
+    for t in p["top_tottime"]:
+        lines.append(f"| `{t['where']}` | {t['tottime_s']:.2f} | {t['calls']:,} |")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# the report
+# ---------------------------------------------------------------------------------------------
+
+def report(info: dict, table: dict, extras: dict, command: str) -> str:
+    v = info["versions"]
+    parts = [
+        "# Benchmarks: tensorsight against torchinfo, torchview and torchlens",
+        "",
+        f"Measured {info['date']} on {info['cpu']}, {info['nproc']} cores, {info['ram_gb']} GB RAM, "
+        f"{info['os']}, Python {info['python']}; torch {v['torch']}, transformers {v['transformers']}, "
+        f"torchinfo {v['torchinfo']}, torchview {v['torchview']} (graphviz {v['graphviz']}, nothing rendered), "
+        f"torchlens {v['torchlens']}; tensorsight {v['tensorsight']} at {info['source_start']} "
+        "(commit, + a hash of uncommitted changes under src/ if any); "
+        f"OMP_NUM_THREADS={info['omp_num_threads']}. Load average {info['load_start']:.1f} at the start, "
+        f"{info['load_end']:.1f} at the end (a shared machine: other people's jobs ran at the same time).",
+        "",
+        "Reproduce: `make bench` (installs the `bench` extra: torchinfo, torchview, torchlens, transformers) "
+        f"or `{command}`.",
+        "",
+        "## Method",
+        "",
+        f"* Every (model, tool) run is a fresh process: import, build the model (timed), run the tool "
+        f"**once** (timed: its first call, what a user pays), report wall and CPU time and the peak RSS "
+        f"(`ru_maxrss`, whole process: Python, torch and transformers included, about 0.2–0.4 GB before any "
+        f"model exists). {table['reps']} repetitions, round-robin over all models and tools; medians. "
+        f"A run over {table['timeout']:.0f} s is stopped and reported as a timeout.",
+        "* The machine is shared: wall times carry other jobs' load; CPU time (user + system of the "
+        "process) is the steadier number, and both are given. † marks a noisy row: its run times spread "
+        f"over {NOISY_SPREAD}× between repetitions.",
+        "* Weights: tensorsight needs none, so its models are built on the meta device (`with "
+        "torch.device('meta')`); the peers run real forward passes and get real float32 weights (random "
+        "init). Where those exceed 8 GB (7B: 27 GB, 70B: 276 GB) the peers are skipped. "
+        "`tensorsight-trace-real` traces the same real-weight model the peers get.",
+        "* Models, nothing downloaded (`HF_HUB_OFFLINE=1`, transformers config objects with the published "
+        "shapes): the PyTorch tutorial LeNet (examples/lenet.py) on 1×1×32×32; ResNet-50 "
+        "(`ResNetConfig`) and ViT-B/16 (`ViTConfig`) on 1×3×224×224; BERT-base, GPT-2 small and the "
+        "Llama-shaped decoders (Llama-3.2-1B, Llama-2-7B, Llama-2-70B shapes, `LlamaConfig`) on 1×128 "
+        "token ids.",
+        "* ÷ ts trace / ÷ ts summary: this row's run time divided by tensorsight's on the same model with "
+        "the same weights (real-weight rows against `tensorsight-*-real`, meta rows against the meta "
+        "ones; above 1: tensorsight is faster), on wall and on CPU time.",
+        "",
+        "Tools:",
+        "",
+    ]
+    parts += [f"* `{t}`: {TOOL_NOTES[t]}" for t in TOOLS if any(r["tool"] == t for r in table["rows"])]
+    parts += ["", "## Results", ""]
+    parts += _source_warning(info)
+    parts += [table_markdown(table), ""]
+    waits = [r["wait"] for r in table["rows"] if r["status"] == "ok" and r["run_s"] > 0.05]
+    if waits:
+        parts += [f"Wall ÷ CPU time of the timed calls over 50 ms: median {statistics.median(waits):.1f}, "
+                  f"{min(waits):.1f}–{max(waits):.1f} (1.0 on an idle machine: above it, the process waited for "
+                  "a core while other jobs ran, so wall times here are inflated by about that factor and "
+                  "CPU times are the better guide to what an idle 2-core machine would show).", ""]
+    notes = noisy_notes(table)
+    if notes:
+        parts += ["Noisy rows (†):", ""] + [f"* {n}" for n in notes] + [""]
+    parts += ["What each shows: the ops tensorsight records (every tensor op, with its shapes, module and "
+              "source line) next to the rows torchinfo prints at its default depth, the nodes of torchview's "
+              "graph and the ops torchlens logs (the floor counts every torch function call, metadata "
+              "queries included). — where the tool did not run.", "", counts_markdown(table), ""]
+    parts += ["## Targets", ""] + [f"* {t}" if not t.startswith("  ") else f"  {t.strip()}"
+                                   for t in targets(table, extras.get("crash"))] + [""]
+    if extras.get("profile"):
+        parts += ["## Where the 70B trace spends its time", "", profile_markdown(extras["profile"]), ""]
+    if extras.get("watch"):
+        import bench_watch
+        w = extras["watch"]
+        parts += ["## Watch mode on a real training loop", "",
+                  f"bench/scripts/train_cnn.py: a small CNN, {w[0]['steps']} SGD steps, batch 64, "
+                  f"MNIST-sized synthetic data, CPU; `python` vs `tensorsight run`, fresh processes, alternating, "
+                  f"median of {w[0]['reps']}. The loop columns are the training loop alone (timed by the script).",
+                  "", bench_watch.markdown(w), ""]
+    if extras.get("crash"):
+        import bench_run_crash
+        c = extras["crash"]
+        parts += ["## A crashing script, and the command line's start-up", "",
+                  "bench/scripts/crash_first_forward.py crashes at its first forward. Whole-process wall time, "
+                  f"nothing subtracted, median of {c[0]['reps']} fresh processes each.", "",
+                  bench_run_crash.markdown(c), ""]
+    if extras.get("convmat"):
+        parts += ["## Conv as a matrix", "",
+                  "bench/bench_conv_matrix.py (its own method: medians of per-process CPU time, see its docstring):",
+                  "", extras["convmat"], ""]
+    return "\n".join(parts)
+
+
+def run_convmat(quick: bool) -> str:
+    import contextlib
+    import io
+    import bench_conv_matrix
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        rows = bench_conv_matrix.main(["--quick"] if quick else [])
+    return bench_conv_matrix.markdown(rows)
+
+
+def render_saved(path: Path) -> int:
+    data = json.loads(path.read_text())
+    info, table, extras = data["machine"], data["table"], data["extras"]
+    if info.get("table_source_end", info["source_start"]) != info["source_start"] and "table_changes" not in info:
+        info["table_changes"] = source_changes(info["source_start"], info["table_source_end"])
+    text = report(info, table, extras, data.get("command", "OMP_NUM_THREADS=1 .venv/bin/python bench/run.py"))
+    path.with_suffix(".md").write_text(text + "\n")
+    if data.get("full", path.stem == "latest"):
+        (ROOT / "docs" / "bench.md").write_text(text + "\n")
+    print(text)
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help=f"models {','.join(QUICK_MODELS)}, tools "
+                   f"{','.join(QUICK_TOOLS)}, 1 repetition, short extras")
+    p.add_argument("--models", help=f"comma-separated, of: {','.join(MODELS)}")
+    p.add_argument("--tools", help=f"comma-separated, of: {','.join(TOOLS)}")
+    p.add_argument("--reps", type=int, help="repetitions per (model, tool) (default 3; --quick: 1)")
+    p.add_argument("--timeout", type=float, default=300, help="seconds per run (default 300)")
+    p.add_argument("--skip", default="", help=f"comma-separated extras to leave out: {','.join(EXTRAS)}, or all")
+    p.add_argument("--out", help="write the results here instead of bench/results (and not docs/bench.md)")
+    p.add_argument("--render", metavar="JSON", help="measure nothing: write the report again from a saved "
+                   "bench/results/*.json (docs/bench.md too when that was a full run)")
+    args = p.parse_args(argv)
+    if args.render:
+        return render_saved(Path(args.render))
+
+    models = args.models.split(",") if args.models else (QUICK_MODELS if args.quick else list(MODELS))
+    tools = args.tools.split(",") if args.tools else (QUICK_TOOLS if args.quick else list(TOOLS))
+    for m in models:
+        if m not in MODELS:
+            p.error(f"unknown model {m!r}; one of {', '.join(MODELS)}")
+    for t in tools:
+        if t not in TOOLS:
+            p.error(f"unknown tool {t!r}; one of {', '.join(TOOLS)}")
+    skip = set(EXTRAS) if args.skip == "all" else {s for s in args.skip.split(",") if s}
+    reps = args.reps or (1 if args.quick else 3)
+    full = not (args.quick or args.models or args.tools or skip or args.reps and args.reps < 3 or args.out)
+
+    info = machine()
+    print(f"{info['date']}: {info['cpu']}, {info['nproc']} cores, load {info['load_start']:.1f}; "
+          f"{len(models)} models x {len(tools)} tools x {reps} reps, each a fresh process", file=sys.stderr)
+    table = run_table(models, tools, reps, args.timeout)
+    extras: dict = {}
+    if "profile" not in skip and "llama_70b" in models and "tensorsight-trace" in tools:
+        print("  profiling tensorsight.trace on llama_70b ...", file=sys.stderr, flush=True)
+        extras["profile"] = profile_70b(args.timeout)
+    if "watch" not in skip:
+        import bench_watch
+        extras["watch"] = bench_watch.main(reps=2 if args.quick else 5, steps=50 if args.quick else 200)
+    if "crash" not in skip:
+        import bench_run_crash
+        extras["crash"] = bench_run_crash.main(reps=2 if args.quick else 5)
+    if "convmat" not in skip:
+        print("  conv-matrix benchmark ...", file=sys.stderr, flush=True)
+        extras["convmat"] = run_convmat(args.quick)
+    info["load_end"] = os.getloadavg()[0]
+    info["source_end"] = source_state()
+    info["table_source_end"] = table.get("source_end")
+    if info["table_source_end"] != info["source_start"]:
+        info["table_changes"] = source_changes(info["source_start"])
+        print(f"warning: the source changed during the run: {info['table_changes']}", file=sys.stderr)
+
+    command = "OMP_NUM_THREADS=1 .venv/bin/python bench/run.py" + (
+        "" if argv is None and len(sys.argv) == 1 else " " + " ".join(sys.argv[1:] if argv is None else argv))
+    text = report(info, table, extras, command)
+    print(text)
+    out_dir = Path(args.out) if args.out else HERE / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = "latest" if full else "partial"
+    (out_dir / f"{stem}.md").write_text(text + "\n")
+    (out_dir / f"{stem}.json").write_text(json.dumps({"machine": info, "table": table, "extras": extras,
+                                                      "full": full, "command": command},
+                                                     indent=1, default=str) + "\n")
+    if full:
+        (ROOT / "docs" / "bench.md").write_text(text + "\n")
+    print(f"\nwritten: {out_dir / (stem + '.md')}{' and docs/bench.md' if full else ''}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
