@@ -96,19 +96,28 @@ def _args(ev: OpEvent) -> str:
     return "(" + ", ".join(str(v) for v in vals) + ")"
 
 
-def _outer_call_fix(ev: OpEvent, position: int, template: str):
-    """Wrap an argument of the user's call that ran this op (the outermost call on the line)."""
+def _outer_call(ev: OpEvent):
+    """(source, call node) of the user's call that ran this op: the outermost call on the line
+    with at least two positional arguments (``criterion(out, y)``, ``F.mse_loss(a, b)``)."""
     if ev.where is None:
-        return None
+        return None, None
     src = edits.load(ev.where.file)
     if src is None:
-        return None
+        return None, None
     calls = [c for c in edits.calls_covering(src, ev.where.line)
              if len([a for a in c.node.args if a.keyword is None]) >= 2]
     if not calls:
-        return None
+        return src, None
     calls.sort(key=lambda c: (c.start, (-c.end[0], -c.end[1])))
-    name = edits.func_name(calls[0].node).rsplit(".", 1)[-1]
+    return src, calls[0].node
+
+
+def _outer_call_fix(ev: OpEvent, position: int, template: str):
+    """Wrap an argument of the user's call that ran this op."""
+    src, node = _outer_call(ev)
+    if node is None:
+        return None
+    name = edits.func_name(node).rsplit(".", 1)[-1]
     return edits.wrap_arg(ev.where.file, ev.where.line, (name,), position, template)
 
 
@@ -183,15 +192,8 @@ def _loss_shape_fix(trace: Trace, ev: OpEvent, x: TensorMeta, y: TensorMeta):
 
 
 def _arg0_text(ev: OpEvent) -> str | None:
-    src = edits.load(ev.where.file)
-    if src is None:
-        return None
-    calls = [c for c in edits.calls_covering(src, ev.where.line)
-             if len([a for a in c.node.args if a.keyword is None]) >= 2]
-    if not calls:
-        return None
-    calls.sort(key=lambda c: (c.start, (-c.end[0], -c.end[1])))
-    return src.code(calls[0].node.args[0].value).strip()
+    src, node = _outer_call(ev)
+    return src.code(node.args[0].value).strip() if node is not None else None
 
 
 def _broadcast(a, b):
