@@ -108,7 +108,11 @@ def import_tool(tool: str):
         return lambda model, spec, x: len(torchview.draw_graph(model, input_data=x, save_graph=False).node_set)
     if tool == "torchlens":
         import torchlens
-        return lambda model, spec, x: int(torchlens.trace(model, x, save=None).num_ops)
+        if hasattr(torchlens, "log_forward_pass") and not hasattr(torchlens, "trace"):  # torchlens < 2
+            return lambda model, spec, x: len(torchlens.log_forward_pass(
+                model, x, layers_to_save=None, vis_opt="none").layer_list)
+        fn = torchlens.trace  # resolves torchlens' lazy facade: part of the import, not the run
+        return lambda model, spec, x: int(fn(model, x, save=None).num_ops)
     raise SystemExit(f"unknown tool {tool!r}; one of {', '.join(TOOLS)}")
 
 

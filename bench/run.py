@@ -246,23 +246,23 @@ def _params(n: int) -> str:
 
 
 def table_markdown(table: dict) -> str:
-    lines = ["| model | params | tool | weights | build | run (median) | run min–max | run CPU | peak RSS "
+    lines = ["| model | params | tool | weights | tool import | build | run (median) | run min–max | run CPU | peak RSS "
              "| ops / rows / nodes | ÷ ts trace, same weights (wall, CPU) | ÷ ts summary, same weights (wall, CPU) |",
-             "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     last = None
     for r in table["rows"]:
         model = f"{r['label']}" if r["model"] != last else ""
         params = _params(r["params"]) if r["model"] != last else ""
         last = r["model"]
         if r["status"] != "ok":
-            lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {r['status']} |  |  |  |  |  |  |  |")
+            lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {r['status']} |  |  |  |  |  |  |  |  |")
             continue
         noisy = " †" if r["noisy"] else ""
         xt = f"{_x(r.get('x_tensorsight-trace'))}, {_x(r.get('x_tensorsight-trace_cpu'))}" \
             if r.get("x_tensorsight-trace") is not None else "—"
         xs = f"{_x(r.get('x_tensorsight-summary'))}, {_x(r.get('x_tensorsight-summary_cpu'))}" \
             if r.get("x_tensorsight-summary") is not None else "—"
-        lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {_s(r['build_s'])} | "
+        lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {_s(r['import_tool_s'])} | {_s(r['build_s'])} | "
                      f"**{_s(r['run_s'])}**{noisy} | {_s(r['run_min'])}–{_s(r['run_max'])} | {_s(r['run_cpu_s'])} | "
                      f"{r['peak_rss_mb']:,.0f} MB | {r['count']:,} {r['count_kind']} | {xt} | {xs} |")
     return "\n".join(lines)
@@ -337,14 +337,18 @@ def targets(table: dict, crash_rows: list[dict] | None) -> list[str]:
 
 # (label, path fragment, function name): cumulative seconds of these are reported
 PROFILE_KEYS = [
-    ("whole trace (under cProfile)", "capture/api.py", "trace"),
+    ("tensorsight.summary (under cProfile)", "analysis/summary.py", "summary"),
+    ("tensorsight.trace (under cProfile)", "capture/api.py", "trace"),
+    ("capture.fake.trace (the fake-tensor path; for trace, the entry that tries the others first)",
+     "capture/fake.py", "trace"),
     ("  meta-twin path (capture.fake.meta_trace)", "capture/fake.py", "meta_trace"),
-    ("  fake-tensor path (capture.fake.trace)", "capture/fake.py", "trace"),
     ("  real throw-away copy path (capture.real.real_trace)", "capture/real.py", "real_trace"),
     ("recorder hook, cumulative (includes running the op)", "capture/recorder.py", "__torch_function__"),
     ("torch's Python meta kernels / refs, entered through _disable_dynamo (eval_frame._fn)",
      "eval_frame.py", "_fn"),
+    ("FlopCounterMode dispatch (includes the dispatch below it)", "flop_counter.py", "__torch_dispatch__"),
     ("FakeTensorMode dispatch (FakeTensorMode.__torch_dispatch__)", "fake_tensor.py", "__torch_dispatch__"),
+    ("  fake-tensor cache key hashing (_cache_key)", "fake_tensor.py", "_cache_key"),
     ("ShapeEnv guard suppression (ShapeEnv._suppress_guards)", "symbolic_shapes.py", "_suppress_guards"),
     ("recorder: user_stack (source lines)", "capture/source.py", "user_stack"),
     ("recorder: user_frame (innermost source line)", "capture/source.py", "user_frame"),
@@ -358,10 +362,10 @@ PROFILE_KEYS = [
 ]
 
 
-def profile_70b(timeout: float) -> dict:
+def profile_70b(timeout: float, tool: str = "tensorsight-trace") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         prof = os.path.join(tmp, "trace.prof")
-        res = run_process([sys.executable, str(HERE / "_worker.py"), "llama_70b", "tensorsight-trace",
+        res = run_process([sys.executable, str(HERE / "_worker.py"), "llama_70b", tool,
                            "--profile", prof], timeout=timeout, cwd=str(ROOT))
         if res["rc"] != 0 or not os.path.exists(prof):
             return {"error": (res["stderr"].strip().splitlines() or ["?"])[-1]}
@@ -376,14 +380,15 @@ def profile_70b(timeout: float) -> dict:
                 keyed.append({"what": label, "cum_s": max(h[0] for h in hits), "calls": max(h[1] for h in hits)})
         top = sorted(((v[2], v[1], f"{Path(f).name}:{ln}({n})") for (f, ln, n), v in stats.items()),
                      reverse=True)[:15]
-        return {"run_s": out["run_s"], "run_cpu_s": out["run_cpu_s"], "keyed": keyed,
+        return {"tool": tool, "run_s": out["run_s"], "run_cpu_s": out["run_cpu_s"], "keyed": keyed,
                 "top_tottime": [{"where": w, "tottime_s": t, "calls": c} for t, c, w in top]}
 
 
 def profile_markdown(p: dict) -> str:
     if "error" in p:
         return f"profile failed: {p['error']}"
-    lines = [f"cProfile of one `tensorsight.trace` of the 70B-shaped Llama in a fresh process "
+    fn = p.get("tool", "tensorsight-trace").replace("-", ".")
+    lines = [f"cProfile of one `{fn}` of the 70B-shaped Llama in a fresh process "
              f"({p['run_s']:.2f} s wall, {p['run_cpu_s']:.2f} s CPU under the profiler, which inflates "
              f"Python-heavy code; read the shares, not the absolute seconds). The profiler's clock is the "
              f"process's CPU time, so other jobs' load does not count.", "",
@@ -418,7 +423,8 @@ def report(info: dict, table: dict, extras: dict, command: str) -> str:
         "",
         "## Method",
         "",
-        f"* Every (model, tool) run is a fresh process: import, build the model (timed), run the tool "
+        f"* Every (model, tool) run is a fresh process: import torch (and transformers' modeling code), "
+        f"import the tool (timed: *tool import*), build the model (timed), run the tool "
         f"**once** (timed: its first call, what a user pays), report wall and CPU time and the peak RSS "
         f"(`ru_maxrss`, whole process: Python, torch and transformers included, about 0.2–0.4 GB before any "
         f"model exists). {table['reps']} repetitions, round-robin over all models and tools; medians. "
@@ -463,6 +469,8 @@ def report(info: dict, table: dict, extras: dict, command: str) -> str:
                                    for t in targets(table, extras.get("crash"))] + [""]
     if extras.get("profile"):
         parts += ["## Where the 70B trace spends its time", "", profile_markdown(extras["profile"]), ""]
+    if extras.get("profile_summary"):
+        parts += ["## Where the 70B summary spends its time", "", profile_markdown(extras["profile_summary"]), ""]
     if extras.get("watch"):
         import bench_watch
         w = extras["watch"]
@@ -542,9 +550,11 @@ def main(argv=None) -> int:
           f"{len(models)} models x {len(tools)} tools x {reps} reps, each a fresh process", file=sys.stderr)
     table = run_table(models, tools, reps, args.timeout)
     extras: dict = {}
-    if "profile" not in skip and "llama_70b" in models and "tensorsight-trace" in tools:
-        print("  profiling tensorsight.trace on llama_70b ...", file=sys.stderr, flush=True)
-        extras["profile"] = profile_70b(args.timeout)
+    if "profile" not in skip and "llama_70b" in models:
+        for tool, key in (("tensorsight-trace", "profile"), ("tensorsight-summary", "profile_summary")):
+            if tool in tools:
+                print(f"  profiling {tool} on llama_70b ...", file=sys.stderr, flush=True)
+                extras[key] = profile_70b(args.timeout, tool)
     if "watch" not in skip:
         import bench_watch
         extras["watch"] = bench_watch.main(reps=2 if args.quick else 5, steps=50 if args.quick else 200)
