@@ -105,6 +105,11 @@ def generic(crash: Crash) -> Finding | None:
                    f"on operands {operands}: {crash.msg.splitlines()[0]}")
     else:
         message = f"{type(crash.exc).__name__} at {crash.at()}: {crash.msg.splitlines()[0]}"
+    m = re.search(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", crash.msg)
+    if m:
+        k1, k2 = m.group(2), m.group(3)
+        message += (f"; a matrix product needs the left operand's last size to equal the right one's first: "
+                    f"{k1} ≠ {k2}")
     return crash.finding(where, "shape", message)
 
 
