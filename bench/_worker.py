@@ -78,7 +78,6 @@ def import_tool(tool: str):
         fn = tensorsight.trace
         return lambda model, spec, x: len(fn(model, spec).events)
     if tool == "floor":
-        import torch
         from torch.overrides import TorchFunctionMode
 
         class Floor(TorchFunctionMode):

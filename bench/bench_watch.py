@@ -59,6 +59,13 @@ def main(reps: int = 5, steps: int = 200, quiet: bool = False) -> list[dict]:
     for r in rows:
         for k in ("wall_s", "cpu_s", "loop_s", "loop_cpu_s"):
             r[f"{k}_overhead_pct"] = 100 * (r[k] / base[k] - 1)
+    # paired: each watched run against the plain run just before it (same stretch of machine load)
+    plain, watched = runs["python"], runs["tensorsight run"]
+    for key in ("loop_cpu_s", "cpu_s"):
+        pairs = sorted(100 * (w[key] / p[key] - 1) for p, w in zip(plain, watched))
+        rows[1][f"paired_{key}_pct"] = {"median": statistics.median(pairs), "min": pairs[0], "max": pairs[-1]}
+    spread = [r["loop_cpu_s"] for r in plain]
+    rows[0]["plain_loop_spread_pct"] = 100 * (max(spread) / min(spread) - 1)
     return rows
 
 
@@ -71,6 +78,13 @@ def markdown(rows: list[dict]) -> str:
                      f"{r['loop_cpu_s']:.2f} | {r['rss_mb']:.0f} MB | {r['wall_s_overhead_pct']:+.1f}% / "
                      f"{r['cpu_s_overhead_pct']:+.1f}% | {r['loop_s_overhead_pct']:+.1f}% / "
                      f"{r['loop_cpu_s_overhead_pct']:+.1f}% |")
+    w = rows[1]
+    if "paired_loop_cpu_s_pct" in w:
+        lp, pp = w["paired_loop_cpu_s_pct"], w["paired_cpu_s_pct"]
+        lines += ["", f"Paired (each watched run against the plain run just before it), CPU time: training loop "
+                      f"{lp['median']:+.1f}% (min {lp['min']:+.1f}%, max {lp['max']:+.1f}%), whole process "
+                      f"{pp['median']:+.1f}% ({pp['min']:+.1f}% to {pp['max']:+.1f}%). The plain loop alone varies by "
+                      f"{rows[0]['plain_loop_spread_pct']:.0f}% between its own runs, so differences of that size are noise."]
     return "\n".join(lines)
 
 

@@ -228,7 +228,8 @@ def _source_warning(info: dict) -> list[str]:
         return []
     return [f"**Warning: the tensorsight source changed while the table was measured** ({start} → {end}; "
             f"others commit to this checkout): the repetitions may mix versions. Changed under src/: "
-            f"{info.get('table_changes') or '?'}. Judge from the files whether it matters, or rerun.", ""]
+            f"{info.get('table_changes') or '?'}. The table measures capture/, analysis/summary.py and what "
+            f"they import (diagnose/ is `tensorsight run`'s); judge from the files whether it matters, or rerun.", ""]
 
 
 def _s(x: float) -> str:
@@ -265,6 +266,34 @@ def table_markdown(table: dict) -> str:
         lines.append(f"| {model} | {params} | {r['tool']} | {r['weights']} | {_s(r['import_tool_s'])} | {_s(r['build_s'])} | "
                      f"**{_s(r['run_s'])}**{noisy} | {_s(r['run_min'])}–{_s(r['run_max'])} | {_s(r['run_cpu_s'])} | "
                      f"{r['peak_rss_mb']:,.0f} MB | {r['count']:,} {r['count_kind']} | {xt} | {xs} |")
+    return "\n".join(lines)
+
+
+def glance_markdown(table: dict) -> str:
+    """One line per model: each tool's run time (median wall) and peak RSS, real weights for the peers."""
+    cols = [("tensorsight trace", ["tensorsight-trace-real", "tensorsight-trace"]),
+            ("tensorsight summary", ["tensorsight-summary-real", "tensorsight-summary"]),
+            ("torchinfo", ["torchinfo"]), ("torchview", ["torchview"]), ("torchlens", ["torchlens"])]
+    present = [(c, ts) for c, ts in cols if any(r["tool"] in ts for r in table["rows"])]
+    lines = ["| model | params | " + " | ".join(c for c, _ in present) + " |",
+             "|---|---:|" + "---:|" * len(present)]
+    for m in dict.fromkeys(r["model"] for r in table["rows"]):
+        cells = []
+        for _, ts in present:
+            cell = "—"
+            for t in ts:  # the real-weight row where there is one: the same model the peers get
+                r = next((x for x in table["rows"] if x["model"] == m and x["tool"] == t), None)
+                if r is None:
+                    continue
+                if r["status"] == "ok":
+                    cell = (f"{_s(r['run_s'])}, {r['peak_rss_mb'] / 1024:.1f} GB"
+                            + (" (meta)" if r["weights"] == "meta" and len(ts) > 1 else ""))
+                    break
+                cell = ("skipped (weights)" if "weights" in r["status"] else
+                        "fails" if r["status"].startswith("error") else r["status"].split(":")[0])
+            cells.append(cell)
+        r0 = next(x for x in table["rows"] if x["model"] == m)
+        lines.append(f"| {MODELS[m].label} | {_params(r0['params'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -449,6 +478,11 @@ def report(info: dict, table: dict, extras: dict, command: str) -> str:
         "",
     ]
     parts += [f"* `{t}`: {TOOL_NOTES[t]}" for t in TOOLS if any(r["tool"] == t for r in table["rows"])]
+    parts += ["", "## At a glance", "",
+              "Run time of one call in a fresh process (median wall time) and the process's peak RSS. "
+              "tensorsight on the same real-weight model as the peers where they can run it; on the "
+              "meta-built model (marked meta) where real weights do not fit.", "",
+              glance_markdown(table), ""]
     parts += ["", "## Results", ""]
     parts += _source_warning(info)
     parts += [table_markdown(table), ""]
@@ -503,6 +537,15 @@ def run_convmat(quick: bool) -> str:
     return bench_conv_matrix.markdown(rows)
 
 
+def readme_snippet(info: dict, table: dict) -> str:
+    v = info["versions"]
+    return (f"Measured {info['date'][:10]} on {info['cpu']}, {info['nproc']} cores, {info['ram_gb']} GB RAM; "
+            f"torch {v['torch']}, transformers {v['transformers']}, torchinfo {v['torchinfo']}, torchview "
+            f"{v['torchview']}, torchlens {v['torchlens']}; one call in a fresh process, median of {table['reps']} "
+            f"(`make bench`; method and the full table in [docs/bench.md](docs/bench.md)):\n\n"
+            + glance_markdown(table))
+
+
 def render_saved(path: Path) -> int:
     data = json.loads(path.read_text())
     info, table, extras = data["machine"], data["table"], data["extras"]
@@ -510,7 +553,8 @@ def render_saved(path: Path) -> int:
         info["table_changes"] = source_changes(info["source_start"], info["table_source_end"])
     text = report(info, table, extras, data.get("command", "OMP_NUM_THREADS=1 .venv/bin/python bench/run.py"))
     path.with_suffix(".md").write_text(text + "\n")
-    if data.get("full", path.stem == "latest"):
+    path.with_name(path.stem + "_readme.md").write_text(readme_snippet(info, table) + "\n")
+    if data.get("full") and path.resolve() == (HERE / "results" / "latest.json").resolve():
         (ROOT / "docs" / "bench.md").write_text(text + "\n")
     print(text)
     return 0
@@ -557,7 +601,7 @@ def main(argv=None) -> int:
                 extras[key] = profile_70b(args.timeout, tool)
     if "watch" not in skip:
         import bench_watch
-        extras["watch"] = bench_watch.main(reps=2 if args.quick else 5, steps=50 if args.quick else 200)
+        extras["watch"] = bench_watch.main(reps=2 if args.quick else 9, steps=50 if args.quick else 200)
     if "crash" not in skip:
         import bench_run_crash
         extras["crash"] = bench_run_crash.main(reps=2 if args.quick else 5)
@@ -582,6 +626,7 @@ def main(argv=None) -> int:
     (out_dir / f"{stem}.json").write_text(json.dumps({"machine": info, "table": table, "extras": extras,
                                                       "full": full, "command": command},
                                                      indent=1, default=str) + "\n")
+    (out_dir / f"{stem}_readme.md").write_text(readme_snippet(info, table) + "\n")
     if full:
         (ROOT / "docs" / "bench.md").write_text(text + "\n")
     print(f"\nwritten: {out_dir / (stem + '.md')}{' and docs/bench.md' if full else ''}", file=sys.stderr)
