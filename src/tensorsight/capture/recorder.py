@@ -8,6 +8,7 @@ symbolic tensors; running on fake tensors is the job of ``capture.fake``.
 from __future__ import annotations
 
 import sys
+import warnings
 import weakref
 from typing import Any, Callable
 
@@ -152,28 +153,35 @@ class Recorder(TorchFunctionMode):
             M.register_module_forward_pre_hook(self._pre_hook),
             M.register_module_forward_hook(self._post_hook, always_call=True),
         ]
+        self._showwarning = warnings.showwarning
+        warnings.showwarning = _at_user_line(self._showwarning)
         return super().__enter__()
 
     def __exit__(self, *exc):
         for h in self._hooks:
             h.remove()
         self._hooks = []
+        warnings.showwarning = self._showwarning
         return super().__exit__(*exc)
 
-    def _child_name(self, parent: torch.nn.Module, child: torch.nn.Module) -> str | None:
-        names = self._children.get(id(parent))
+    def _tree_name(self, top: torch.nn.Module, module: torch.nn.Module) -> str | None:
+        """``module``'s name inside the top-level module ``top`` (``layers.3.mlp``), from one
+        walk of ``top``'s tree: ModuleList items looped over in forward get their real names."""
+        names = self._children.get(id(top))
         if names is None:
-            names = {id(m): n for n, m in parent.named_modules() if n}  # ModuleList items too
-            self._children[id(parent)] = names
-        return names.get(id(child))
+            names = {id(m): n for n, m in top.named_modules() if n}
+            self._children[id(top)] = names
+        return names.get(id(module))
 
     def _pre_hook(self, module, args):
         if self._stack:
-            parent, ppath, _ = self._stack[-1]
-            name = self._child_name(parent, module)
-            if name is None:  # a module called from inside another one without being its child
-                name = type(module).__name__
-            path = f"{ppath}.{name}" if ppath else name
+            top, top_path, _ = self._stack[0]
+            name = self._tree_name(top, module)
+            if name is not None:
+                path = f"{top_path}.{name}" if top_path else name
+            else:  # a module called from inside another one without being part of its tree
+                ppath = self._stack[-1][1]
+                path = f"{ppath}.{type(module).__name__}" if ppath else type(module).__name__
         else:
             if self._root is None:  # watching a script: name top-level modules by their class
                 path = type(module).__name__
@@ -194,7 +202,11 @@ class Recorder(TorchFunctionMode):
             else:
                 self.active = True  # a new call signature: record its ops (until the next step)
         if not self.dedupe or key is not None:
-            stack = user_stack(2, stop=self.stop)
+            if self.full_stacks:
+                stack = user_stack(2, stop=self.stop)
+            else:
+                fr = user_frame(2)
+                stack = (fr,) if fr is not None else ()
             call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
                               start=len(self.trace.events), end=len(self.trace.events),
                               inputs=self._metas(args), where=stack[-1] if stack else None)
@@ -359,6 +371,20 @@ class Recorder(TorchFunctionMode):
             except TypeError:
                 pass
         _walk_tensors(out, put)
+
+
+def _at_user_line(show):
+    """torch's own warnings (broadcasting in a loss...) are raised from the frame that called the
+    op, which is ours while recording: show them at the user's line instead."""
+    from .source import _OWN_DIR
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        if filename.startswith(_OWN_DIR):
+            fr = user_frame(2)
+            if fr is not None:
+                filename, lineno, line = fr.file, fr.line, fr.code
+        return show(message, category, filename, lineno, file, line)
+    return showwarning
 
 
 _factory_set = None

@@ -11,10 +11,10 @@ import traceback
 from dataclasses import dataclass
 
 from ..capture.events import Frame, OpEvent, TensorMeta
-from ..capture.source import is_user_file, make_frame
+from ..capture.source import is_user_file
 from ..shapes import fmt_shape
 from . import edits
-from .findings import Finding, Fix
+from .findings import Finding
 from .origin import chain, hoist, top_call
 
 
@@ -118,22 +118,10 @@ def _through_torch(exc: BaseException) -> bool:
     return any(f.filename.startswith(_TORCH_DIR) for f in traceback.extract_tb(exc.__traceback__))
 
 
-def shapes(metas) -> str:
-    return " and ".join(fmt_shape(t.shape) for t in metas)
-
-
 def consumer_stack(crash: Crash, ev: OpEvent | None = None) -> tuple[Frame, ...]:
     if ev is not None and ev.stack:
         return ev.stack
     return crash.stack
-
-
-def fix_list(*parts) -> list[Fix]:
-    out: list[Fix] = []
-    for p in parts:
-        if p:
-            out.extend(p)
-    return out
 
 
 def model_input(crash: Crash, ev: OpEvent) -> TensorMeta | None:
@@ -173,8 +161,3 @@ def origin_fix(crash: Crash, meta: TensorMeta, keep, suffix_for, consumer: tuple
     return line, fixes
 
 
-def frame_for(file: str, line: int) -> Frame:
-    return Frame(file, line, "", edits.line_of(file, line).strip())
-
-
-__all__ = ["Crash", "diagnose", "make_crash", "generic", "origin_fix", "frame_for", "make_frame"]

@@ -83,14 +83,6 @@ def load(path: str) -> Source | None:
     return src
 
 
-def node_pos(src: Source, node: cst.CSTNode) -> Node | None:
-    for group in (src.calls, src.statements):
-        for n in group:
-            if n.node is node:
-                return n
-    return None
-
-
 def func_name(call: cst.Call) -> str:
     """Dotted name of what is called: 'nn.Linear', 'x.view', 'torch.from_numpy'."""
     def dotted(e) -> str:
@@ -288,8 +280,7 @@ def append_call(path: str, line: int, suffix: str) -> list[Fix] | None:
     return _rewrite_value(path, line, rewrite)
 
 
-def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args: str,
-                         receiver: bool = True) -> list[Fix] | None:
+def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args: str) -> list[Fix] | None:
     """Replace all arguments of a method call at ``line``: ``x.view(-1, 400)`` → ``x.view(x.size(0), -1)``.
 
     ``new_args`` may use ``{self}`` for the receiver's text (``x`` in ``x.view``).

@@ -3,7 +3,6 @@ new size in the user's own style (a product stays a product: ``32*4*8*8`` → ``
 from __future__ import annotations
 
 import ast
-import re
 
 from ..capture.events import OpEvent, TensorMeta, Trace
 from . import edits
@@ -34,11 +33,6 @@ PASS_THROUGH = {"relu", "relu_", "leaky_relu", "gelu", "silu", "tanh", "sigmoid"
                 "prelu", "__add__", "__iadd__", "add", "__mul__", "mul"}
 LAYER_OPS = {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
              "linear", "embedding", "lstm", "gru", "rnn_tanh", "rnn_relu", "bilinear"}
-
-
-def layer_site(watcher, module):
-    site = watcher.site(module) if watcher is not None else None
-    return site
 
 
 def arg_spec(module_type: str, role: str):
@@ -175,6 +169,3 @@ def per_sample_factors(trace: Trace, meta: TensorMeta) -> list[int]:
         break
     last = meta.shape[-1] if meta.shape else 1
     return [int(last)] if isinstance(last, int) else []
-
-
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z_0-9.]*$")

@@ -80,22 +80,6 @@ def hoist(origin: Frame | None, origin_stack: tuple[Frame, ...], consumer_stack:
     return best
 
 
-def user_origin(trace: Trace, meta: TensorMeta, keep, consumer_stack, ops=PLUMBING) -> tuple[Frame | None, OpEvent | None]:
-    """Where (hoisted into the consumer's frame) the property ``keep`` first appeared."""
-    walk = chain(trace, meta, keep, ops)
-    if not walk:
-        return None, None
-    first = walk[-1]
-    return hoist(first.where, first.stack, consumer_stack), first
-
-
-def last_producer_line(trace: Trace, meta: TensorMeta, consumer_stack) -> Frame | None:
-    if meta.producer is None:
-        return None
-    ev = trace.events[meta.producer]
-    return hoist(ev.where, ev.stack, consumer_stack)
-
-
 def top_call(trace: Trace, event_index: int):
     """The outermost module call (depth 0) whose ops include ``event_index``."""
     best = None
