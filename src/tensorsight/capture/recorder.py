@@ -145,6 +145,38 @@ class Recorder(TorchFunctionMode):
         # the watcher switches op recording off once the training steps repeat themselves; a
         # module called with a new signature (last batch, eval mode) switches it back on
         self.active = True
+        self._paused_depth: int | None = None  # mode-stack depth while popped off (see pause)
+        self._pop_pending = False
+
+    # -- switching off between new signatures -------------------------------------------------
+    def pause(self) -> None:
+        """Stop recording until ``resume``. When this mode is the innermost one it is popped off
+        torch's mode stack, so the user's ops stop paying for a Python call into the recorder."""
+        if not self.active:
+            return
+        self.active = False
+        self._pop_pending = True
+        self._pop_if_innermost()
+
+    def _pop_if_innermost(self) -> None:
+        # inside our own __torch_function__ (e.g. loss.backward() reaching the watcher) torch has
+        # taken the mode off the stack for the call: the pop then waits for the next module call
+        stack = torch._C._len_torch_function_stack()
+        if stack and torch._C._get_function_stack_at(stack - 1) is self:
+            torch._C._pop_torch_function_stack()
+            self._paused_depth = stack - 1
+            self._pop_pending = False
+
+    def resume(self) -> None:
+        if self.active:
+            return
+        self._pop_pending = False
+        if self._paused_depth is not None:
+            if torch._C._len_torch_function_stack() != self._paused_depth:
+                return  # another mode was entered meanwhile: pushing now would upset its exit
+            torch._C._push_on_torch_function_stack(self)
+            self._paused_depth = None
+        self.active = True
 
     # -- module boundaries -------------------------------------------------------------------
     def __enter__(self):
@@ -162,6 +194,9 @@ class Recorder(TorchFunctionMode):
             h.remove()
         self._hooks = []
         warnings.showwarning = self._showwarning
+        if self._paused_depth is not None:  # already off the stack
+            self._paused_depth = None
+            return False
         return super().__exit__(*exc)
 
     def _tree_name(self, top: torch.nn.Module, module: torch.nn.Module) -> str | None:
@@ -174,6 +209,8 @@ class Recorder(TorchFunctionMode):
         return names.get(id(module))
 
     def _pre_hook(self, module, args):
+        if self._pop_pending:
+            self._pop_if_innermost()
         if self._stack:
             top, top_path, _ = self._stack[0]
             name = self._tree_name(top, module)
@@ -200,7 +237,7 @@ class Recorder(TorchFunctionMode):
             if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
                 key = None
             else:
-                self.active = True  # a new call signature: record its ops (until the next step)
+                self.resume()  # a new call signature: record its ops (until the next step)
         if not self.dedupe or key is not None:
             if self.full_stacks:
                 stack = user_stack(2, stop=self.stop)
