@@ -150,6 +150,9 @@ class Trace:
     error: str = ""               # message when the forward raised (events end at the failing op)
     error_type: str = ""
     symbols: dict[str, str] = field(default_factory=dict)  # symbol name -> input dim it stands for
+    # branches and values taken on tensor data, each with what was assumed:
+    # '#12 Tensor.__bool__ at model.py:40 = False: computed for real with zeros for f32[2,16]'
+    assumed: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[OpEvent]:
         return iter(self.events)

@@ -35,7 +35,7 @@ _SCALAR_OPS = frozenset({"item"})
 
 _name_cache: dict[Any, str | None] = {}
 _VALUE_READS = {torch.Tensor.__bool__, torch.Tensor.tolist, torch.Tensor.__int__, torch.Tensor.__float__,
-                torch.Tensor.numpy}
+                torch.Tensor.numpy, torch.Tensor.__index__}
 
 
 def op_name(func) -> str | None:
@@ -142,6 +142,16 @@ class Recorder(TorchFunctionMode):
         self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
         self.stop = None  # (frame, include): where the user's program ends on the call stack
         self.read_values = False
+        # tracing on meta/fake twins: ``oracle`` (capture.values) answers reads of tensor values
+        # and ``meta_rules`` (capture.kernels) check what those kernels skip; ``record_reads``
+        # writes each value read (a branch on data) into the trace with what it assumed
+        self.oracle = None
+        self.shape_env = None
+        self.meta_rules: dict = {}
+        self.record_reads = False
+        # real runs on made-up inputs: tensors computed from them (id -> weakref), so a value
+        # read says whether it came from zeros or from the user's own tensors
+        self.made_up: dict[int, weakref.ref] | None = None
         # the watcher switches op recording off once the training steps repeat themselves; a
         # module called with a new signature (last batch, eval mode) switches it back on
         self.active = True
@@ -328,6 +338,8 @@ class Recorder(TorchFunctionMode):
         if name is None or self.depth or name.startswith("torch.nn.init."):
             if func in _VALUE_READS:
                 self.read_values = True  # python branched on or read a tensor's data
+                if self.record_reads and not self.depth:
+                    return self._value_read(func, args, kwargs)
             return func(*args, **kwargs)
         if self.factory_device is not None and func in _factories() and kwargs.get("device") is None:
             kwargs["device"] = self.factory_device
@@ -359,10 +371,16 @@ class Recorder(TorchFunctionMode):
                         where=stack[-1] if stack else None, stack=stack)
         try:
             out = self.rewrite(self, event, func, args, kwargs) if self.rewrite else None
-            if out is None:
-                out = func(*args, **kwargs)
-            else:
+            if out is not None:
                 event.note = "rewritten"
+            else:
+                rule = self.meta_rules.get(func) if self.meta_rules else None
+                out = rule(func, args, kwargs) if rule is not None else None
+            if out is None:
+                if func is torch.Tensor.item and self.record_reads:
+                    out = self._item(func, args, kwargs, event)
+                else:
+                    out = func(*args, **kwargs)
         except Exception as exc:
             event.error = f"{type(exc).__name__}: {exc}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
@@ -374,6 +392,12 @@ class Recorder(TorchFunctionMode):
             event.note = event.note or "repaired"
         if inputs and name.endswith("_") and all(t.role == "buffer" for t in inputs):
             return out  # bookkeeping such as BatchNorm's num_batches_tracked += 1
+        if self.made_up is not None and self._from_made_up((args, kwargs)):
+            _walk_tensors(out, self._mark_made_up)
+        if self.oracle is not None:
+            self.oracle.produced(func, args, kwargs, out)
+            if self.shape_env is not None:
+                self.oracle.hint_unbacked(self.shape_env, out)
         outputs: list[TensorMeta] = []
         _walk_tensors(out, lambda t: outputs.append(self.meta(t)))
         if not outputs and name.rsplit(".", 1)[-1] not in _SCALAR_OPS:
@@ -388,6 +412,86 @@ class Recorder(TorchFunctionMode):
         if sig is not None:
             self._seen[sig] = event.index
         return out
+
+    # -- reads of tensor values (Python branching on data) -----------------------------------------
+    def _answer(self, func, t):
+        """(value, assumption) of ``func(t)`` for a meta/fake ``t``, or (None, None)."""
+        if self.oracle is None or not isinstance(t, torch.Tensor) or not _is_twin(t):
+            return None, None
+        self.depth += 1
+        try:
+            value, ans = self.oracle.answer(func, t)
+        finally:
+            self.depth -= 1
+        return (value, ans.assumption()) if ans is not None else (None, None)
+
+    def _value_read(self, func, args, kwargs):
+        t = args[0] if args else None
+        value, assumed = self._answer(func, t)
+        if assumed is None:
+            value = func(*args, **kwargs)
+            assumed = self._basis(t)
+        if len(self.trace.events) < self.max_events and isinstance(t, torch.Tensor):
+            fr = user_frame(2)
+            index = len(self.trace.events)
+            event = OpEvent(index=index, op=f"Tensor.{func.__name__}", inputs=[self.meta(t)],
+                            outputs=[TensorMeta((), _scalar_dtype(value), "scalar")],
+                            module=self.module_path,
+                            module_type=type(self._stack[-1][0]).__name__ if self._stack else "",
+                            where=fr, stack=(fr,) if fr is not None else (), note="data-dependent")
+            self.trace.events.append(event)
+            self._assume(event, value, assumed)
+        return value
+
+    def _item(self, func, args, kwargs, event):
+        """``.item()`` of a twin: a fake tensor gives torch's unbacked symbol, whose hint (used
+        when Python branches on it) is the value computed for real; meta gives that value."""
+        t = args[0]
+        value, assumed = self._answer(func, t)
+        if assumed is None:  # a real tensor: its own value
+            out = func(*args, **kwargs)
+            if not isinstance(out, (torch.SymInt, torch.SymFloat, torch.SymBool)):
+                event.note = "data-dependent"
+                self._assume(event, out, self._basis(t))
+            return out
+        out = value
+        if _is_fake(t) and self.shape_env is not None:
+            try:
+                out = func(*args, **kwargs)
+                expr = out.node.expr
+                if expr.is_Symbol:
+                    self.shape_env.set_real_tensor_prop_unbacked_vals(expr, value)
+            except Exception:  # noqa: BLE001 - no symbol for it: use the value itself
+                out = value
+        event.note = "data-dependent"
+        self._assume(event, value, assumed)
+        return out
+
+    def _mark_made_up(self, t) -> None:
+        self.made_up[id(t)] = weakref.ref(t)
+
+    def _from_made_up(self, value) -> bool:
+        found = [False]
+
+        def check(t):
+            ref = self.made_up.get(id(t))
+            if ref is not None and ref() is t:
+                found[0] = True
+        _walk_tensors(value, check)
+        return found[0]
+
+    def _basis(self, t) -> str:
+        """What a value read on a real run rests on."""
+        if self.made_up is not None and self._from_made_up(t):
+            return "computed on zero inputs"
+        return "from your values"
+
+    def _assume(self, event, value, assumed: str) -> None:
+        text = repr(value)
+        if len(text) > 60:
+            text = text[:57] + "..."
+        where = f" at {event.where}" if event.where is not None else ""
+        self.trace.assumed.append(f"#{event.index} {event.op}{where} = {text}: {assumed}")
 
     def external(self, name: str, out) -> None:
         """Record a tensor made by a function torch does not let modes see (torch.from_numpy)."""
@@ -408,6 +512,14 @@ class Recorder(TorchFunctionMode):
             except TypeError:
                 pass
         _walk_tensors(out, put)
+
+
+def _is_twin(t) -> bool:
+    return t.device.type == "meta" or _is_fake(t)
+
+
+def _is_fake(t) -> bool:
+    return type(t).__name__ == "FakeTensor"
 
 
 def _at_user_line(show):

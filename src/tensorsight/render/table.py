@@ -89,6 +89,9 @@ def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
     caption = ""
     if max_rows is not None and len(trace.events) > max_rows:
         caption = f"… {len(trace.events) - max_rows} more ops"
+    assumed = getattr(trace, "assumed", None)
+    if assumed:  # branches and values taken on tensor data, with what was assumed
+        caption += "\ntaken on data: " + "\n               ".join(assumed)
     if trace.error:
         caption += f"\nforward raised {trace.error_type}: {trace.error}"
     if caption:
