@@ -22,7 +22,10 @@ from typing import Any
 
 import torch
 
+from ..capture import real as _real  # noqa: F401 - the paths trace takes, loaded with the summary
 from ..capture.events import Trace
+from ..capture.fake import _has_lazy
+from ..capture.fake import trace as capture_trace
 from ..errors import ForwardError, TensorsightError
 from ..render.summary_table import COLUMNS, DEFAULT_COLUMNS  # noqa: F401 - re-exported
 from ..render.summary_table import check_columns as _check_columns
@@ -334,8 +337,6 @@ def _param_quantities(t: dict) -> list[Quantity]:
 
 def _forward_summary(model, call_args, call_kwargs, mode, cols, depth, settings, collapse, states,
                      optimizer) -> Summary:
-    from ..capture.fake import _has_lazy
-    from ..capture.fake import trace as capture_trace
     work = model
     notes: list[str] = []
     if _has_lazy(model):

@@ -201,6 +201,13 @@ def _einsum(e):
     return flops
 
 
+def _bilinear(e):
+    """F.bilinear(x1, x2, W[out, in1, in2]): x1ᵀ W x2 per output feature. FlopCounterMode counts
+    its ``_trilinear`` kernel as 0; these are the multiply-adds it does."""
+    x1, w = _dims(e.inputs[0]), _dims(_arg(e, 2, "weight"))
+    return 2 * prod(x1[:-1]) * prod(w)
+
+
 def _zero(e):
     return 0
 
@@ -219,7 +226,7 @@ FORMULAS: dict[str, Callable[[OpEvent], int]] = {
     "lstm_cell": _rnn_cell, "gru_cell": _rnn_cell, "rnn_tanh_cell": _rnn_cell, "rnn_relu_cell": _rnn_cell,
     "_grouped_mm": _grouped_mm, "grouped_mm": _grouped_mm,
     "tensordot": _tensordot, "multi_dot": _multi_dot, "chain_matmul": _multi_dot,
-    "einsum": _einsum,
+    "einsum": _einsum, "bilinear": _bilinear,
     # products without a reduction: elementwise multiplications (FlopCounterMode: 0)
     "outer": _zero, "ger": _zero, "addr": _zero, "kron": _zero,
 }
@@ -303,7 +310,7 @@ def event_flops(e: OpEvent) -> int | None:
     """FLOPs of one op; None when there is no formula for it (or a size is symbolic)."""
     if e.error:
         return 0
-    name = short_name(e.op)
+    name = short_name(e.op).removeprefix("linalg_")  # torch.linalg.linalg_multi_dot
     formula = FORMULAS.get(name) or FORMULAS.get(name.removesuffix("_"))
     if formula is None:
         return 0 if _zero_kernel(name) else None
