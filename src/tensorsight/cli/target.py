@@ -119,7 +119,7 @@ def load_target(target: str, ctor_args: dict | None = None):
     if isinstance(obj, torch.nn.Module):
         if kwargs:
             raise TensorsightError(f"{name} is already a built model; --arg only applies to classes and factories")
-        return obj
+        return traceable(obj, name)
     if inspect.isclass(obj) and issubclass(obj, torch.nn.Module) or callable(obj):
         try:
             inspect.signature(obj).bind(**kwargs)
@@ -128,10 +128,29 @@ def load_target(target: str, ctor_args: dict | None = None):
         except ValueError:
             pass
         built = _build(obj, name, kwargs)
-        if inspect.isclass(obj) or isinstance(built, torch.nn.Module):
+        if isinstance(built, torch.nn.Module):
+            return traceable(built, name)
+        if inspect.isclass(obj):
             return built
         raise TensorsightError(f"{name}() returned {type(built).__name__}, not an nn.Module")
     raise TensorsightError(f"{name} is a {type(obj).__name__}, not an nn.Module class, instance or factory")
+
+
+def traceable(model, name: str):
+    """The Python module behind a compiled one: ``torch.compile(m)`` computes what ``m`` computes,
+    so ``m`` is traced (its parameters are the same objects). TorchScript has no Python forward
+    to trace: one sentence."""
+    import torch
+    inner = getattr(model, "_orig_mod", None)
+    if isinstance(inner, torch.nn.Module) and type(model).__name__ == "OptimizedModule":
+        print(f"tensorsight: {name} is torch.compile'd; tracing the module it compiles "
+              f"({type(inner).__name__}), which computes the same shapes", file=sys.stderr)
+        return inner
+    if isinstance(model, torch.jit.ScriptModule):
+        raise TensorsightError(f"{name} is a TorchScript module ({type(model).__name__}, "
+                               f"from torch.jit.script or torch.jit.trace): it has no Python forward "
+                               f"to trace; name the nn.Module it was made from instead")
+    return model
 
 
 def _build(obj, name: str, kwargs: dict):
