@@ -30,18 +30,66 @@ SHORT_DTYPE = {
 }
 
 
+# torch's own limits on a tensor: sizes and storage bytes are int64 ("Storage size calculation
+# overflowed" above); the rank limit is ours, far above any real model (docs/limits.md)
+MAX_RANK = 64
+MAX_STORAGE_BYTES = 2 ** 63 - 1
+_DIGITS_MAX = len(str(2 ** 63 - 1))
+ITEM_BYTES = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int64": 8, "int32": 4,
+              "int16": 2, "int8": 1, "uint8": 1, "bool": 1, "complex64": 8, "complex128": 16}
+
+
 @dataclass(frozen=True)
 class ShapeSpec:
-    """A parsed ``--input``: dims are ints or symbol names; dtype is a torch dtype name."""
+    """A parsed ``--input``: dims are ints or symbol names; dtype is a torch dtype name.
+
+    Every spec is checked when it is made (from a string or from a tuple given to the API):
+    sizes are whole numbers >= 0 or names, and the tensor fits torch's int64 storage size."""
     dims: tuple[int | str, ...]
     dtype: str = "float32"
+
+    def __post_init__(self):
+        check_dims(self.dims, self.dtype)
 
     @property
     def symbolic(self) -> bool:
         return any(isinstance(d, str) for d in self.dims)
 
 
-_DIM = re.compile(r"^(?:\d+|[A-Za-z_][A-Za-z_0-9]*)$")
+_DIM = re.compile(r"^(?:[0-9]+|[A-Za-z_][A-Za-z_0-9]*)$")
+
+
+def check_dims(dims, dtype: str = "float32", shown=None) -> None:
+    """Raise TensorsightError unless ``dims`` is a shape torch can hold."""
+    shown = shown if shown is not None else "(" + ", ".join(map(repr, dims)) + ")"
+    if len(dims) > MAX_RANK:
+        raise TensorsightError(f"the shape {_clip(shown)} has {len(dims)} dimensions; at most {MAX_RANK} "
+                               f"are supported (docs/limits.md)")
+    numel = 1
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, (int, str)):
+            raise TensorsightError(f"the shape {_clip(shown)} has the size {d!r} ({type(d).__name__}); "
+                                   f"sizes are whole numbers >= 0, e.g. (1, 3, 32, 32)")
+        if isinstance(d, str):
+            if not d.isidentifier():
+                raise TensorsightError(f"the shape {_clip(shown)} has the size {d!r}, neither a number nor a name")
+            continue
+        if d < 0:
+            raise TensorsightError(f"the shape {_clip(shown)} has the negative size {d}; sizes are whole "
+                                   f"numbers >= 0, e.g. (1, 3, 32, 32)")
+        numel *= d
+    item = ITEM_BYTES.get(dtype, 8)
+    if numel * item > MAX_STORAGE_BYTES:
+        raise TensorsightError(f"the shape {_clip(shown)} holds {_big(numel)} {dtype} values "
+                               f"({_big(numel * item)} bytes); torch's limit is 2^63 - 1 bytes per tensor")
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[:n - 3] + "..."
+
+
+def _big(n: int) -> str:
+    return f"{n:,}" if n < 10 ** 24 else f"about 10^{len(str(n)) - 1}"
 
 
 def parse_shape(text: str) -> ShapeSpec:
@@ -53,23 +101,27 @@ def parse_shape(text: str) -> ShapeSpec:
         key = dt.strip().lower().removeprefix("torch.")
         if key not in DTYPE_ALIASES:
             raise TensorsightError(
-                f"unknown dtype {dt!r} in input {raw!r}; use one of float, double, half, long, int, bool "
+                f"unknown dtype {_clip(dt, 20)!r} in input {_clip(raw)!r}; use one of float, double, half, long, int, bool "
                 f"(e.g. --input 2x128:long)")
         dtype = DTYPE_ALIASES[key]
     body = text.strip().strip("()[]").strip()
     if not body:
-        raise TensorsightError(f"empty shape {raw!r}; write the sizes separated by 'x', e.g. --input 1x3x32x32")
+        raise TensorsightError(f"empty shape {_clip(raw)!r}; write the sizes separated by 'x', e.g. --input 1x3x32x32")
     sep = r"\s*,\s*" if "," in body else r"\s*[x×*]\s*|\s+"
     parts = [p for p in re.split(sep, body) if p != ""]
     dims: list[int | str] = []
     for p in parts:
         if not _DIM.match(p):
             raise TensorsightError(
-                f"cannot read shape {raw!r}: {p!r} is not a size; write sizes separated by 'x', "
+                f"cannot read shape {_clip(raw)!r}: {_clip(p, 20)!r} is not a size; write sizes separated by 'x', "
                 f"e.g. --input 1x3x32x32 (or 2x128:long for token ids)")
-        dims.append(int(p) if p.isdigit() else p)
-    if any(isinstance(d, int) and d < 0 for d in dims):
-        raise TensorsightError(f"negative size in {raw!r}")
+        if p.isdigit() and len(p.lstrip("0")) > _DIGITS_MAX:
+            raise TensorsightError(f"the size {_clip(p, 24)} in {_clip(raw)!r} has {len(p):,} digits; torch "
+                                   f"sizes are at most 2^63 - 1 ({_DIGITS_MAX} digits)")
+        if p.isdigit() and int(p) > 2 ** 63 - 1:
+            raise TensorsightError(f"the size {p} in {_clip(raw)!r} is above torch's limit 2^63 - 1")
+        dims.append(int(p) if p[0].isdigit() else p)
+    check_dims(tuple(dims), dtype, repr(raw))
     return ShapeSpec(tuple(dims), dtype)
 
 

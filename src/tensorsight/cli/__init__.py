@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..errors import TensorsightError
+    from ..errors import TensorsightError, UserCodeError
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -42,7 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     except TensorsightError as exc:
         print(f"tensorsight: {exc}", file=sys.stderr)
         return 2
+    except UserCodeError as exc:
+        from .usercode import format_user_traceback
+        sys.stderr.write(format_user_traceback(exc.original))
+        print(f"tensorsight: {exc.doing} raised {type(exc.original).__name__} (your code, traceback above)",
+              file=sys.stderr)
+        return 1
+    except MemoryError:
+        print("tensorsight: ran out of memory; see docs/limits.md for the sizes each command handles",
+              file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
+        from .usercode import die_by_sigint
+        print("tensorsight: interrupted", file=sys.stderr)
+        die_by_sigint()
         return 130
     except BrokenPipeError:  # `tensorsight trace ... | head`
         import os

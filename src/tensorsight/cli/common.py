@@ -17,6 +17,12 @@ def add_target_args(p) -> None:
                    help="constructor argument for the model class or factory")
 
 
+def target_file(target: str) -> str:
+    """The file part of TARGET (``path/to/file.py`` of ``path/to/file.py:Net``), or ''."""
+    path = target.rpartition(":")[0]
+    return path if path.endswith(".py") else ""
+
+
 def load_model_and_inputs(args):
     """(model, positional example tuple, keyword inputs) from TARGET/--input/--arg."""
     from ..shapes import parse_shape
@@ -39,25 +45,67 @@ _DIMS_ERROR = re.compile(r"(Expected|expected) .*\b(\d)D\b.*input|input of size|
 
 
 def forward_failed(exc, spec_text: list[str]) -> int:
-    """Explain a ForwardError: exit 2 when the input itself has the wrong rank/size, else 1."""
+    """Explain a ForwardError. Exit 2 only when the op that raised is the first one to read the
+    input and a different input shape would fit (the input is what the user typed wrong);
+    every other raise is the model's: exit 1 with the failing op, or the line that raised."""
     from ..render.table import shapes_of, where_of
+    from .usercode import safe_str
     trace = exc.trace
     last = trace.events[-1] if trace is not None and trace.events else None
-    first_use = last is not None and any(t.role == "input" for t in last.inputs)
-    msg = str(exc).splitlines()[0]
-    if last is not None and first_use:
+    failed_op = last is not None and bool(last.error)
+    msg = (safe_str(exc).splitlines() or [""])[0]
+    error_type = (trace.error_type if trace is not None and trace.error_type
+                  else type(exc.original).__name__ if exc.original is not None else "error")
+    if is_data_dependent(error_type, msg):
+        line = raising_line(exc.original)
+        print(f"tensorsight: tracing stopped at {line or where_of(last) if last else line}: this line needs the "
+              f"value of a tensor ({msg.split('(')[0].strip()}), which tracing on fake tensors does not "
+              f"compute; PyTorch runs it — this is a limit of tracing, not a bug in your model "
+              f"(run the script itself with `tensorsight run SCRIPT` to check it on real data)", file=sys.stderr)
+        return 1
+    if failed_op and any(t.role == "input" for t in last.inputs):
         hint = suggest_input(last)
-        if hint:
+        given = [s.partition("=")[2] if "=" in s else s for s in spec_text]
+        if hint and hint not in given:
             print(f"tensorsight: the input {' '.join(spec_text)} does not fit the model: {msg} "
                   f"({last.module or last.op} at {where_of(last)}); try --input {hint}", file=sys.stderr)
             return 2
-    if last is not None:
+    if failed_op:
         print(f"tensorsight: the forward pass raised at op #{last.index} {last.op}"
               f"{' in ' + last.module if last.module else ''} ({where_of(last)}: {last.where.code if last.where else ''})\n"
-              f"  inputs: {shapes_of(last.inputs)}\n  {trace.error_type}: {msg}", file=sys.stderr)
-    else:
-        print(f"tensorsight: the forward pass raised before any tensor op: {msg}", file=sys.stderr)
+              f"  inputs: {shapes_of(last.inputs)}\n  {error_type}: {msg}", file=sys.stderr)
+        return 1
+    line = raising_line(exc.original)
+    after = (f", after op #{last.index} {last.op}{' in ' + last.module if last.module else ''} "
+             f"({where_of(last)})" if last is not None else " before any tensor op")
+    print(f"tensorsight: the forward pass raised {error_type}{' at ' + line if line else ''}{after}: {msg}",
+          file=sys.stderr)
     return 1
+
+
+_DATA_DEPENDENT_TYPES = ("GuardOnDataDependentSymNode", "DataDependentOutputException",
+                         "DynamicOutputShapeException")
+
+
+def is_data_dependent(error_type: str, message: str) -> bool:
+    """A trace that ended because fake tensors hold no values (``.item()`` in an ``if``)."""
+    return error_type in _DATA_DEPENDENT_TYPES or "data-dependent" in message
+
+
+def raising_line(original) -> str:
+    """``file.py:12 (raise ValueError(...))``: the innermost frame of the user's code that raised."""
+    import os
+    import traceback
+
+    from .usercode import own_frame
+    if original is None:
+        return ""
+    frames = [f for f in traceback.extract_tb(original.__traceback__)
+              if not own_frame(f.filename) and f"{os.sep}torch{os.sep}" not in f.filename]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f"{os.path.basename(f.filename)}:{f.lineno}" + (f" ({f.line.strip()})" if f.line else "")
 
 
 def suggest_input(event) -> str | None:

@@ -131,6 +131,8 @@ def run(args) -> int:
 
     from ..shapes import parse_shape
 
+    from .outputs import resolve_outputs
+    resolve_outputs(args, ("--save",))
     name, cargs, ckwargs = parse_layer(args.layer)       # user mistakes first, before torch loads
     spec = parse_shape(args.input)
     if spec.symbolic:
@@ -191,8 +193,12 @@ def run(args) -> int:
     else:
         print(f"(no sparsity picture: the matrix is larger than {PICTURE_LIMIT} x {PICTURE_LIMIT})")
     if args.save:
-        _save(args.save, B, b, plan, args.layer)
-        print(f"saved to {args.save}")
+        try:
+            _save(args.save, B, b, plan, args.layer)
+        except OSError as exc:
+            raise TensorsightError(f"cannot write --save {args.save}: {exc.strerror or exc}") from None
+        import os
+        print(f"saved to {os.path.relpath(args.save)}")
     return 0
 
 

@@ -43,6 +43,9 @@ def run(args) -> int:
                                "e.g. tensorsight report model.py:Net --input 1x3x32x32 --html report.html")
     if args.depth is not None and args.depth < 1:
         raise TensorsightError(f"--depth {args.depth} must be 1 or more (1 = the model's direct children)")
+    from .common import target_file
+    from .outputs import resolve_outputs
+    resolve_outputs(args, ("--html", "--svg", "--png"), (target_file(args.target),))
     if args.png:
         from ..render.png import _pil
         _pil()  # no Pillow: say so before tracing, not after writing the other files
@@ -72,26 +75,24 @@ def run(args) -> int:
         _write(args.svg, text)
         written.append(args.svg)
     if args.png:
+        from .outputs import write_png
         if layer is not None:
             from ..render.png import conv_png
-            conv_png(layer, args.png, trace=trace)
+            write_png(lambda: conv_png(layer, args.png, trace=trace), args.png)
         else:
             from ..render.png import to_png
-            to_png(trace, args.png, depth=args.depth)
+            write_png(lambda: to_png(trace, args.png, depth=args.depth), args.png)
         written.append(args.png)
-    print(f"wrote {', '.join(written)}")
+    import os
+    print(f"wrote {', '.join(os.path.relpath(w) for w in written)}")
     if failure is not None:
         return forward_failed(failure, args.input)
     return 0
 
 
 def _write(path: str, text: str) -> None:
-    from ..errors import TensorsightError
-    try:
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as exc:
-        raise TensorsightError(f"cannot write {path}: {exc.strerror or exc}") from None
+    from .outputs import write_text
+    write_text(path, text)
 
 
 def forward_finding(trace) -> dict | None:

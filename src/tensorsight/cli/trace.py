@@ -24,7 +24,15 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..errors import ForwardError
-    from .common import forward_failed, load_model_and_inputs
+    from .common import forward_failed, load_model_and_inputs, target_file
+    from .outputs import resolve_outputs
+    resolve_outputs(args, ("--svg", "--png", "--html"), (target_file(args.target),))
+    if args.max_rows is not None and args.max_rows < 0:
+        from ..errors import TensorsightError
+        raise TensorsightError(f"--max-rows {args.max_rows} must be 0 or more")
+    if args.png:
+        from ..render.png import _pil
+        _pil()  # no Pillow: say so before tracing
     model, positional, keywords = load_model_and_inputs(args)
     try:
         if args.symbolic:
@@ -57,14 +65,13 @@ def _print(trace, args) -> None:
 
 
 def _pictures(trace, args) -> None:
+    from .outputs import write_png, write_text
     if args.svg:
         from ..render.svg import to_svg
-        with open(args.svg, "w") as f:
-            f.write(to_svg(trace))
+        write_text(args.svg, to_svg(trace), "--svg")
     if args.png:
         from ..render.png import to_png
-        to_png(trace, args.png)
+        write_png(lambda: to_png(trace, args.png), args.png)
     if args.html:
         from ..render.html import to_html
-        with open(args.html, "w") as f:
-            f.write(to_html(trace))
+        write_text(args.html, to_html(trace), "--html")
