@@ -41,6 +41,7 @@ class Collective:
     shape: tuple[int | str, ...]         # the local tensor that went in
     dtype: str
     at: str = "op"                       # 'op' (inside the op) or 'hook' (a parallel style / FSDP hook)
+    api: str = "functional"              # 'functional' (DTensor's funcol) or 'c10d' (FSDP, DDP, the program's own)
 
     def __str__(self) -> str:
         dim = f"@{self.mesh_dim}" if self.mesh_dim else ""

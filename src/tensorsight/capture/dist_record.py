@@ -219,13 +219,13 @@ class CommTap(TorchDispatchMode):
             known = _COLLECTIVES.get(packet.__name__)
             if known is not None:
                 try:
-                    self.tap.collective(self._describe(known, args))
+                    self.tap.collective(self._describe(known, args, func.namespace))
                 except Exception:  # noqa: BLE001 - counting must never break the program
                     if os.environ.get("TENSORSIGHT_DEBUG"):
                         raise
         return out
 
-    def _describe(self, known, args) -> Collective:
+    def _describe(self, known, args, namespace: str) -> Collective:
         kind, position = known
         tensors: list = []
         _walk_tensors(args[position], tensors.append)
@@ -238,7 +238,8 @@ class CommTap(TorchDispatchMode):
         first = tensors[0] if tensors else None
         return Collective(kind, size, self.tap.group_dims.get(name, ""), int(nbytes), int(wire),
                           _dims(first.shape) if first is not None else (),
-                          _dtype_name(first.dtype) if first is not None else "")
+                          _dtype_name(first.dtype) if first is not None else "",
+                          api="c10d" if namespace == "c10d" else "functional")
 
 
 def _group_of(args) -> tuple[int, str]:
