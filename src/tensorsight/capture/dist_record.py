@@ -76,17 +76,35 @@ class DistTap(TorchFunctionMode):
         super().__init__()
         import torch.distributed as dist
         self.rec = recorder
-        self.rank = dist.get_rank() if dist.is_initialized() else 0
-        self.world_size = dist.get_world_size() if dist.is_initialized() else 1
+        self._world: tuple[int, int] | None = None  # (rank, world size) once the program initialised it
         self.open: int | None = None          # index the op being run will get
         self.in_op: list[Collective] = []
         self.in_hooks: list[tuple[int, str, Collective]] = []   # (position, module path, collective)
         self.group_dims: dict[str, str] = {}  # process-group name -> mesh dim name
         if dist.is_initialized():
             self.group_dims[dist.group.WORLD.group_name] = "world"
+            self.world  # noqa: B018 - read rank and world size now
         if model is not None:
             for p in model.parameters():
                 self.learn_mesh(getattr(p, "device_mesh", None))
+
+    @property
+    def rank(self) -> int:
+        return self.world[0]
+
+    @property
+    def world_size(self) -> int:
+        return self.world[1]
+
+    @property
+    def world(self) -> tuple[int, int]:
+        if self._world is None:
+            import torch.distributed as dist
+            if not dist.is_initialized():
+                return 0, 1
+            self._world = (dist.get_rank(), dist.get_world_size())
+            self.group_dims.setdefault(dist.group.WORLD.group_name, "world")
+        return self._world
 
     def learn_mesh(self, mesh) -> None:
         if mesh is None:

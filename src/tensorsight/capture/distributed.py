@@ -56,6 +56,7 @@ def simulated_world(world_size: int, rank: int = 0, *, fake_tensors: bool = Fals
     with contextlib.ExitStack() as stack:
         stack.callback(_restore_env, saved_env)
         stack.enter_context(_fake_init_process_group(world_size, rank))
+        stack.enter_context(track_parallel_styles())
         stack.callback(_destroy_all)
         if init:
             dist.init_process_group()  # the patched one: the fake backend
@@ -173,3 +174,74 @@ def holds_dtensors(model) -> bool:
     except ImportError:
         return False
     return any(isinstance(p, DTensor) for p in model.parameters())
+
+
+# module -> (style class name, the user line that made the style); filled while tracking
+_styles: "weakref.WeakKeyDictionary" = None  # type: ignore[assignment]
+_style_sites: dict[int, object] = {}
+
+
+def parallel_style(module) -> tuple[str, object] | None:
+    """(``'ColwiseParallel'``, Frame of ``ColwiseParallel()`` in the user's code) for a module
+    that ``parallelize_module`` gave a style, while styles are tracked."""
+    if _styles is None:
+        return None
+    try:
+        return _styles.get(module)
+    except TypeError:
+        return None
+
+
+@contextlib.contextmanager
+def track_parallel_styles():
+    """Remember which ParallelStyle each module got and where the style was written, so a
+    diagnosis can point at the plan entry (``"wq": ColwiseParallel()``) to change."""
+    global _styles
+    import weakref
+    try:
+        from torch.distributed.tensor.parallel import style as style_mod
+    except ImportError:
+        yield
+        return
+    if _styles is not None:  # already tracking (a simulated world inside a watched run)
+        yield
+        return
+    from .source import user_frame
+    classes = [c for c in vars(style_mod).values() if isinstance(c, type)
+               and issubclass(c, style_mod.ParallelStyle) and c is not style_mod.ParallelStyle]
+    saved = [(c, c.__dict__.get("__init__"), c.__dict__.get("_apply")) for c in classes]
+    _styles = weakref.WeakKeyDictionary()
+
+    def wrap_init(init):
+        @functools.wraps(init)
+        def __init__(self, *args, **kwargs):
+            init(self, *args, **kwargs)
+            if id(self) not in _style_sites:
+                _style_sites[id(self)] = user_frame(1)
+        return __init__
+
+    def wrap_apply(apply):
+        @functools.wraps(apply)
+        def _apply(self, module, *args, **kwargs):
+            try:
+                _styles[module] = (type(self).__name__, _style_sites.get(id(self)))
+            except TypeError:
+                pass
+            return apply(self, module, *args, **kwargs)
+        return _apply
+
+    for c, init, apply in saved:
+        if init is not None:
+            c.__init__ = wrap_init(init)
+        if apply is not None:
+            c._apply = wrap_apply(apply)
+    try:
+        yield
+    finally:
+        for c, init, apply in saved:
+            if init is not None:
+                c.__init__ = init
+            if apply is not None:
+                c._apply = apply
+        _styles = None
+        _style_sites.clear()
