@@ -26,21 +26,28 @@ from .recorder import Recorder
 
 def trace_sharded(model: torch.nn.Module, example: Any = None, *, args: tuple | None = None,
                   kwargs: dict | None = None, full_stacks: bool = False,
-                  raise_errors: bool = True) -> Trace:
-    """Record every op of a sharded ``model(example)`` as this rank sees it."""
+                  raise_errors: bool = True, real: bool = False) -> Trace:
+    """Record every op of a sharded ``model(example)`` as this rank sees it.
+
+    ``real=True`` runs the forward for real on zeros (a real multi-process job: collectives
+    really move data), still recording the same way."""
     call_args = normalize_example(example) if args is None else tuple(args)
     call_kwargs = dict(kwargs or {})
     local = [local_tensor(t) for t in list(model.parameters()) + list(model.buffers())]
     device = local[0].device if local else torch.device("cpu")
     on_meta = device.type == "meta"
-    mode = None if on_meta else (fake_mode_of(model) or new_fake_mode())
+    mode = None if on_meta or real else (fake_mode_of(model) or new_fake_mode())
 
     def make(spec: ShapeSpec):
+        if real:
+            return spec_tensor(spec, device=device)
         with unset_fake_temporarily():
             meta = spec_tensor(spec, device="meta")
         return meta if mode is None else to_fake(mode, meta, device)
 
     def convert(t: torch.Tensor):
+        if real:
+            return t
         if mode is None:
             return t.detach().to("meta")
         return t if getattr(t, "fake_mode", None) is mode else to_fake(mode, t, device if t.device.type == "meta" else None)
@@ -57,7 +64,7 @@ def trace_sharded(model: torch.nn.Module, example: Any = None, *, args: tuple | 
     rec.fake_mode = mode
     rec.trace._modules = rec.module_objects
     rec.trace.model = type(model).__name__
-    rec.trace.mode = "meta" if on_meta else "fake"
+    rec.trace.mode = "real" if real else ("meta" if on_meta else "fake")
     tap = DistTap(rec, model)
     with untouched(model), _quiet_fake_logs(), (mode if mode is not None else _nothing()):
         rec.trace.inputs = [rec.meta(t) for t in _leaves((fargs, fkwargs))]

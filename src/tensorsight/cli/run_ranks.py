@@ -7,12 +7,12 @@ import sys
 
 
 def report_job(args, report, rank: int, world_size: int) -> int:
-    from ..diagnose.dist_watch import gather_reports, merge_reports, share_report
+    from ..diagnose.dist_watch import collected, gather_reports, merge_reports, share_report
     from .run import print_findings
-    share_report(report.to_dict(), rank)
+    mine = share_report(report.to_dict(), rank)
     if rank != 0:
-        if report.status == "crashed":  # rank 0 may be stuck in a collective: say it here too
-            print(f"tensorsight: rank {rank} crashed", file=sys.stderr)
+        if not collected(mine):  # rank 0 is stuck (in a collective) or gone: report here
+            print(f"tensorsight: rank 0 did not collect rank {rank}'s report; rank {rank}:", file=sys.stderr)
             print_findings(report.findings, sys.stderr)
         return report.exit_code
     reports = gather_reports(world_size)

@@ -65,11 +65,24 @@ def job_dir() -> str:
     return path
 
 
-def share_report(report: dict, rank: int) -> None:
+def share_report(report: dict, rank: int) -> str:
     path = os.path.join(job_dir(), f"rank{rank}.json")
     with open(path + ".tmp", "w") as f:
         json.dump(report, f)
     os.replace(path + ".tmp", path)  # rank 0 never reads half a file
+    return path
+
+
+def collected(path: str, timeout: float = 15.0) -> bool:
+    """A rank other than 0: whether rank 0 took its report (rank 0 removes the file it read)."""
+    deadline = time.monotonic() + timeout
+    while os.path.exists(path):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def gather_reports(world_size: int, timeout: float = 60.0) -> dict[int, dict]:
@@ -83,12 +96,11 @@ def gather_reports(world_size: int, timeout: float = 60.0) -> dict[int, dict]:
             if r not in reports and os.path.exists(path):
                 with open(path) as f:
                     reports[r] = json.load(f)
+                with contextlib.suppress(OSError):
+                    os.remove(path)  # tells rank r its report was taken
         if len(reports) == world_size or time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    for r in reports:
-        with contextlib.suppress(OSError):
-            os.remove(os.path.join(folder, f"rank{r}.json"))
     with contextlib.suppress(OSError):
         os.rmdir(folder)
     return reports
