@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Iterator
 
 from ..shapes import fmt_shape
+from .dist_events import DistInfo
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class OpEvent:
     stack: tuple[Frame, ...] = ()  # user frames, outermost first (where == stack[-1])
     note: str = ""              # '', 'real' (ran for real: fake unsupported), 'data-dependent'
     error: str = ""             # the exception message if this op raised
+    dist: DistInfo | None = None  # DTensor operands: global/local shapes, placements, collectives
 
     @property
     def name(self) -> str:

@@ -41,6 +41,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
         return RunReport("crashed", {"type": "SyntaxError", "message": str(exc)}, exit_code=1)
 
     from . import checks  # imported here so torch loads only when a script runs
+    from .dist_watch import sharding_warnings, watch_sharded
     from .watch import Watcher
     watcher = Watcher(max_steps=max_steps)
     watcher.stream = stream
@@ -51,7 +52,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
     sys.path.insert(0, os.path.dirname(path))
     status, exc_info, code = "completed", None, 0
     try:
-        with watcher:
+        with watcher, watch_sharded(watcher):  # a torch.distributed rank: DTensor shapes, collectives
             runpy.run_path(path, run_name="__main__")
     except StopRun:
         status = "stopped"
@@ -71,7 +72,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
         watcher.findings_crash = checks.diagnose_crash(watcher, exc)
     finally:
         sys.argv, sys.path[:] = saved_argv, saved_path
-    findings = checks.final_findings(watcher)
+    findings = checks.final_findings(watcher) + sharding_warnings(watcher)
     return RunReport(status, exc_info, dedupe(findings), code, watcher.trace)
 
 
