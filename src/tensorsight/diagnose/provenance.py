@@ -139,8 +139,8 @@ class AxisMap:
         return Atom(role, n, uid, n, 1)
 
     def fresh(self, role: str, size, event: int | None, output: int, dim: int, note: str = "") -> Axis:
-        if size == 1:
-            return Axis((Atom(role if role in WEAK else "unit", 1, 0, 1, 1),))
+        if size == 1 and role in ("new", "reduced", "unit"):
+            return Axis((Atom(role, 1, 0, 1, 1),))
         return Axis((self.atom(role, size, event, output, dim, note),))
 
     def learn(self, axis: Axis, role: str, event: int | None = None, note: str = "") -> None:
@@ -149,7 +149,7 @@ class AxisMap:
         if axis.mixed or len(axis.uids) != 1:
             return
         for p in axis.parts:
-            if p.size == 1 or not p.uid:
+            if not p.uid:
                 continue
             cur = self.role_of.get(p.uid, p.role)
             if cur in WEAK:

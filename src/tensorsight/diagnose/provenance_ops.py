@@ -34,8 +34,10 @@ def main_role(amap: AxisMap, axis: Axis) -> str:
 
 def resized(amap: AxisMap, ev: OpEvent, axis: Axis, size, j: int, d: int) -> Axis:
     """The same axis after a size change (pool, pad, slice): a new axis with the same role."""
-    if axis.size == size and not axis.mixed:
+    if axis.size == size:
         return axis
+    if axis.mixed:
+        return Axis(axis.parts, True, axis.why, size if isinstance(size, int) else 0)
     return amap.fresh(main_role(amap, axis), size, ev.index, j, d)
 
 
