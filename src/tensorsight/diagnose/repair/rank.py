@@ -18,6 +18,10 @@ READS = {"conv": (1, {"channel", "feature"}), "batch_norm": (1, {"channel", "fea
          "layer_norm": (-1, {"feature", "channel"}), "lstm": (-1, {"feature"}), "gru": (-1, {"feature"})}
 
 
+# each line beyond the first a fix needs
+LINE_COST = 3.0
+
+
 def score(c: Candidate, ctx: Context) -> float:
     o = c.outcome
     s = c.prior
@@ -25,24 +29,29 @@ def score(c: Candidate, ctx: Context) -> float:
         s += 10.0
     elif o is not None and o.runs:
         s += 6.0
-    s -= 2.0 * (len(c.lines) - 1)
+    s -= LINE_COST * (len(c.lines) - 1)
     s += agreement(c, ctx)
     return s
+
+
+def upper_bound(c: Candidate, ctx: Context) -> float:
+    """The best score ``c`` could reach if its re-run came back clean."""
+    return c.prior + 10.0 - LINE_COST * (len(c.lines) - 1) + agreement(c, ctx)
 
 
 def agreement(c: Candidate, ctx: Context) -> float:
     ev = ctx.ev
     if ev is None or not ev.activations:
-        return 0.0
+        return _style(c)
     if c.layer_change is None:
-        return _data_agreement(c, ctx)
+        return _data_agreement(c, ctx) + _style(c)
     module, role, old, new = c.layer_change
     x = ev.activations[0]
     family = next((k for k in READS if ev.name.startswith(k)), None)
     s = 0.0
     if role == "in" and family is not None and isinstance(old, int):
         axis, roles = READS[family]
-        others = [i for i, d in enumerate(x.shape) if d == old and i != axis % max(len(x.shape), 1)]
+        others = [i for i, d in enumerate(x.shape) if d == old and old > 1 and 0 < i != axis % max(len(x.shape), 1)]
         if others:
             s -= 4.0   # the layer's size is in the data, on another axis: the layout is wrong
         wrong = axis_roles(ctx, ev, axis)
@@ -54,10 +63,31 @@ def agreement(c: Candidate, ctx: Context) -> float:
             out = _out_size(prev)
             if out is not None and out == old:
                 s -= 2.0   # the layer agrees with the layer before it: something between them is wrong
-    text = _ctor_text(c)
-    if text is not None and text.isidentifier():
-        s -= 1.0           # a named size (num_classes) is set where the name is defined
-    return s
+    if isinstance(new, int) and new in _batch_sizes(ctx) and new not in (old,):
+        s -= 5.0           # the layer would read the batch axis: the data lost an axis
+    return s + _style(c)
+
+
+def _batch_sizes(ctx: Context) -> set[int]:
+    sizes = {b for b in ctx.crash.watcher.batch_sizes() if b > 1}
+    for info in ctx.crash.watcher.loaders:
+        if info.batch_size and info.batch_size > 1:
+            sizes.add(info.batch_size)
+    return sizes
+
+
+def _style(c: Candidate) -> float:
+    """A size the user computed (``labels.max()``, ``num_classes``) is kept as an expression."""
+    old, new = _changed_text(c)
+    if old is None or new is None:
+        return 0.0
+    if not _is_int(old) and _is_int(new):
+        return -4.0
+    return 0.0
+
+
+def _is_int(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
 
 
 def _data_agreement(c: Candidate, ctx: Context) -> float:
@@ -103,9 +133,10 @@ def _out_size(module):
     return None
 
 
-def _ctor_text(c: Candidate):
+def _changed_text(c: Candidate):
+    """(old, new) text of the changed part of the first fix."""
     if not c.fixes:
-        return None
+        return None, None
     fx = c.fixes[0]
     old, new = fx.old, fx.new
     i = 0
@@ -114,7 +145,11 @@ def _ctor_text(c: Candidate):
     j = 0
     while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
         j += 1
-    return old[i:len(old) - j].strip() or None
+    while i > 0 and (old[i - 1].isalnum() or old[i - 1] in "_."):
+        i -= 1
+    while j > 0 and (old[len(old) - j].isalnum() or old[len(old) - j] in "_"):
+        j -= 1
+    return old[i:len(old) - j].strip() or None, new[i:len(new) - j].strip() or None
 
 
 def best(cands: list[Candidate], ctx: Context) -> list[Candidate]:

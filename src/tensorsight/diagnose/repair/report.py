@@ -47,6 +47,8 @@ def why_root(c: Candidate, ctx: Context) -> str:
     s = c.site
     if s is None:
         return ""
+    if s.wrap is not None:
+        return f"this line {s.why}, and {ctx.ev.name} sees that tensor unchanged in layout"
     if s.kind == "operand" and s.event is not None and s.meta is not None:
         return (f"this line makes operand {s.operand} of {ctx.ev.name} — {fmt_shape(s.meta.shape, s.meta.dtype)} "
                 f"from {s.event.name} — and that tensor reaches the failing op unchanged in layout")

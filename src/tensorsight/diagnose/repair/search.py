@@ -19,6 +19,8 @@ from .templates import Candidate, Context
 # seconds the whole search may take, and the most candidates it re-runs
 BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "2.5"))
 MAX_RUNS = 8
+# the rules were written against real bugs: their fix is tried first, but not trusted blindly
+RULE_PRIOR = 7.5
 LOG = bool(os.environ.get("TENSORSIGHT_REPAIR_LOG"))
 # a candidate whose re-run crashes with a new shape error gets this many follow-up edits tried
 FOLLOWUPS = 2
@@ -81,7 +83,7 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
                 fixes.append(fx)
     if not fixes:
         return None
-    c = Candidate(tuple(fixes), "rule", "rule", None, findings[0].category, 9.0, findings=findings)
+    c = Candidate(tuple(fixes), "rule", "rule", None, findings[0].category, RULE_PRIOR, findings=findings)
     # a rule that resizes the failing op's own layer is a layer edit: ranked like one
     for s in ctx.sites:
         if s.kind == "ctor" and s.depth == 0 and (s.file, s.line) == (fixes[0].file, fixes[0].line):
@@ -89,7 +91,9 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
             c.kind = "layer"
             c.site = s
             x = ctx.ev.activations[0] if ctx.ev is not None and ctx.ev.activations else None
-            c.layer_change = (s.module, "in", _module_size(s.module, "in"), None if x is None else x.shape)
+            axis = 1 if ctx.ev.name.startswith(("conv", "batch_norm", "instance_norm")) else -1
+            new = x.shape[axis] if x is not None and len(x.shape) > 1 else None
+            c.layer_change = (s.module, "in", _module_size(s.module, "in"), new)
     return c
 
 
@@ -123,14 +127,20 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
 
 
 def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """Validate in prior order; stop once no waiting candidate could outrank the best found."""
     queue = sorted(cands, key=lambda c: -c.prior)
     start = time.monotonic()
     tried: list[Candidate] = []
-    clean = 0
+    best = None
+    origin = (ctx.crash.symptom.line if ctx.crash.symptom else None, ctx.crash.msg.split("\n")[0])
     while queue and len(tried) < MAX_RUNS:
         left = BUDGET_S - (time.monotonic() - start)
         if left <= 0.05:
             break
+        if best is not None:
+            queue = [c for c in queue if rank.upper_bound(c, ctx) > best]
+            if not queue:
+                break
         c = queue.pop(0)
         c.outcome = validate.run_candidate(script, list(c.fixes), left, _followups)
         tried.append(c)
@@ -139,22 +149,18 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
             print(f"[repair] {c.template:18} prior {c.prior:4.1f} {o.status:8} {o.seconds:4.2f}s "
                   f"{[f.new.strip() for f in c.fixes]} {o.exc_type} {o.message[:80]} {len(o.findings)} findings",
                   file=sys.stderr)
-        if c.outcome.clean:
-            clean += 1
-            if clean >= 2 or not _contenders(queue, c):
-                break
-        elif c.outcome.status == "crashed" and c.outcome.followups and not c.parts:
+        if c.outcome.runs:
+            sc = rank.score(c, ctx)
+            best = sc if best is None else max(best, sc)
+        elif c.outcome.status == "crashed" and c.outcome.followups and not c.parts \
+                and (c.outcome.line, c.outcome.message) != origin and c.outcome.message != origin[1]:
+            # the edit moved the crash further on: try it together with a fix for the new crash
             for more in c.outcome.followups[:FOLLOWUPS]:
                 combo = _combine(c, more)
                 if combo is not None:
-                    queue.insert(0, combo)
+                    queue.append(combo)
+            queue.sort(key=lambda k: -k.prior)
     return tried
-
-
-def _contenders(queue: list[Candidate], found: Candidate) -> bool:
-    """Is any waiting candidate different enough in kind to outrank ``found``?"""
-    kinds = {"data", "rule"} if found.kind in ("layer", "number") else {"layer", "number"}
-    return any(c.kind in kinds and c.prior >= found.prior - 3 for c in queue[:4])
 
 
 def _combine(first: Candidate, more: list[dict]) -> Candidate | None:

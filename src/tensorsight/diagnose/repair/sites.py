@@ -35,6 +35,7 @@ class Site:
     value: object = None             # constant sites: the value the expression has
     text: str = ""                   # constant sites: the expression as written
     depth: int = 0                   # distance from the failing op (0: its own line)
+    wrap: tuple | None = None        # operand sites at a call: (callee names, argument position)
 
     @property
     def key(self) -> tuple:
@@ -77,6 +78,9 @@ def collect(crash) -> list[Site]:
                 out = step.outputs[0] if step.outputs else meta
                 add(Site("operand", line.file, line.line, f"it makes operand {i} ({step.name})", operand=i,
                          event=step, meta=out, depth=depth))
+        site = model_input_site(crash, ev)
+        if site is not None:
+            add(site)
         for module, why, depth in _modules(crash, ev):
             site = crash.watcher.site(module)
             if site is not None:
@@ -87,6 +91,45 @@ def collect(crash) -> list[Site]:
     for site in constants(crash):
         add(site)
     return sites
+
+
+def model_input_site(crash, ev: OpEvent) -> Site | None:
+    """The line that calls the model, when the failing op sees the model's input unchanged:
+    an edit of the argument there (``net(x)`` → ``net(x.unsqueeze(1))``) changes what it sees."""
+    from ..origin import top_call
+    call = top_call(crash.trace, ev.index)
+    if call is None or not call.inputs or call.where is None:
+        return None
+    hit = [i for i, t in enumerate(ev.activations) if tuple(t.shape) == tuple(call.inputs[0].shape)
+           and t.producer is None or (t.producer is not None and t.producer < call.start)]
+    if not hit:
+        return None
+    module = crash.watcher.module(call.path)
+    names = _names_of(crash, module, call.where)
+    if not names:
+        return None
+    return Site("operand", call.where.file, call.where.line, f"passes the model its input {call.inputs[0]}",
+                operand=hit[0], meta=call.inputs[0], depth=1, wrap=(tuple(names), 0))
+
+
+def _names_of(crash, obj, where: Frame) -> list[str]:
+    """Names bound to ``obj`` in the frame that ran ``where`` (``net``, or ``model`` for ``self.model``)."""
+    tb = crash.exc.__traceback__
+    out = []
+    while tb is not None:
+        f = tb.tb_frame
+        if f.f_code.co_filename == where.file:
+            for scope in (f.f_locals, f.f_globals):
+                for k, v in list(scope.items()):
+                    if v is obj and k not in out:
+                        out.append(k)
+                me = scope.get("self")
+                if me is not None and hasattr(me, "__dict__"):
+                    for k, v in list(getattr(me, "_modules", {}).items()):
+                        if v is obj and k not in out:
+                            out.append(k)
+        tb = tb.tb_next
+    return out
 
 
 def _walk(trace, meta: TensorMeta):

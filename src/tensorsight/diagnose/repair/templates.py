@@ -68,6 +68,8 @@ def effect(ctx: Context, site: Site, transform) -> list[tuple] | None:
     try:
         if made == now:
             new = transform(now)
+        elif len(made) == len(now) and made[1:] == now[1:]:
+            new = transform(now)     # the whole data set, batched later along dim 0
         elif len(made) == len(now) - 1 and made == now[1:]:
             inner = transform(made)
             new = None if inner is None else (now[0], *inner)
@@ -94,9 +96,12 @@ def _operand_edit(ctx, site, suffix, transform, template, kind, detail, prior):
     shapes = effect(ctx, site, transform)
     if shapes is None or fits(ctx.ev, shapes) is False:
         return None
-    if not _single_target(site):
+    if site.wrap is not None:
+        fixes = edits.wrap_arg(site.file, site.line, site.wrap[0], site.wrap[1], "{}" + suffix)
+    elif not _single_target(site):
         return None
-    fixes = edits.append_call(site.file, site.line, suffix)
+    else:
+        fixes = edits.append_call(site.file, site.line, suffix)
     if not fixes:
         return None
     boost = 2.0 if fits(ctx.ev, shapes) else 0.0
@@ -223,7 +228,7 @@ def set_ctor_in(ctx: Context, site: Site):
     old = _module_size(module, "in")
     if old == value:
         return
-    fixes = replace_ctor_arg(site, mtype, "in", str(value))
+    fixes = replace_ctor_arg(site, mtype, "in", str(value), module)
     if fixes:
         yield Candidate(tuple(fixes), "set_ctor_in", "layer", site,
                         f"{mtype} input size {old} → {value} (dim {axis} of {fmt_shape(x.shape)})", 5.0,
@@ -236,25 +241,28 @@ def swap_ctor_args(ctx: Context, site: Site):
     spec = ARGS.get(mtype, {})
     if "in" not in spec or "out" not in spec or spec["in"][0] == spec["out"][0]:
         return
-    a = ctor_arg_text(site, mtype, "in")
-    b = ctor_arg_text(site, mtype, "out")
+    a = ctor_arg_text(site, mtype, "in", module)
+    b = ctor_arg_text(site, mtype, "out", module)
     if not a or not b or a == b:
         return
     old_in, old_out = _module_size(module, "in"), _module_size(module, "out")
     sizes = {d for t in ctx.ev.activations for d in t.shape} | {v for p in ctx.pairs for v in p}
     if old_out not in sizes:
         return
-    fixes = swap_positional(site, mtype, spec["in"][0], spec["out"][0])
+    fixes = swap_positional(site, mtype, spec["in"][0], spec["out"][0], module)
     if fixes:
         yield Candidate(tuple(fixes), "swap_ctor_args", "layer", site, f"{mtype}({a}, {b}) → {mtype}({b}, {a})", 5.5,
                         layer_change=(module, "in", old_in, old_out))
 
 
-def swap_positional(site: Site, name: str, i: int, j: int):
+def swap_positional(site: Site, name: str, i: int, j: int, module=None):
+    from ..layers import call_index
     src = edits.load(site.file)
     if src is None:
         return None
-    for call in edits.calls_covering(src, site.line, name):
+    k = call_index(site, name, module)
+    calls = edits.calls_at(src, site.line, name) or edits.calls_covering(src, site.line, name)
+    for call in calls[k:k + 1] if k is not None else calls:
         args = [a for a in call.node.args if a.keyword is None and not a.star]
         if max(i, j) >= len(args):
             continue
@@ -262,7 +270,7 @@ def swap_positional(site: Site, name: str, i: int, j: int):
         texts[i], texts[j] = texts[j], texts[i]
         rest = [src.code(a).strip().rstrip(",") for a in call.node.args if a.keyword is not None or a.star]
         head = src.code(call.node.func).strip()
-        return edits.replace_call(site.file, site.line, (name,), head + "(" + ", ".join(texts + rest) + ")")
+        return edits._splice(src, call.start, call.end, head + "(" + ", ".join(texts + rest) + ")")
     return None
 
 
@@ -275,7 +283,7 @@ def set_ctor_out(ctx: Context, site: Site):
     old = _module_size(module, "out")
     for want, got in ctx.pairs:
         if got == old and want != old and want > 0:
-            fixes = replace_ctor_arg(site, mtype, "out", str(want))
+            fixes = replace_ctor_arg(site, mtype, "out", str(want), module)
             if fixes:
                 yield Candidate(tuple(fixes), "set_ctor_out", "layer", site, f"{mtype} output size {old} → {want}",
                                 4.5, layer_change=(module, "out", old, want))
@@ -395,8 +403,9 @@ def number_from_error(ctx: Context, site: Site):
             continue
         fixes = _replace_expr(site, new)
         if fixes:
+            computed = not site.text.strip().lstrip("-").isdigit()
             yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new} ({got} → {want})",
-                            3.5)
+                            5.0 if computed else 3.5)
 
 
 def implied_text(text: str, got: int, want: int) -> str | None:

@@ -179,7 +179,15 @@ def _rerun(script: Script, sources: dict[str, str], diagnose_new) -> dict:
     from .. import checks
     from ..watch import StopRun, Watcher
     torch.set_num_threads(1)
+    from .. import edits
     main_path = os.path.realpath(script.path)
+    for path, text in sources.items():
+        try:
+            edits.prime(path, text)
+            if path == main_path:
+                edits.prime(script.path, text)
+        except Exception:  # noqa: BLE001 - follow-up fixes will then read the file as it is
+            pass
     for path, text in sources.items():
         if path != main_path:
             _replace_module(path, text)
