@@ -91,7 +91,8 @@ def _is_int(text: str) -> bool:
 
 
 def _data_agreement(c: Candidate, ctx: Context) -> float:
-    if c.template != "move_axis" or c.site is None:
+    moves = any(k in f.new and k not in f.old for f in c.fixes for k in (".permute(", ".transpose(", ".t()"))
+    if not moves:
         return 0.0
     ev = ctx.ev
     family = next((k for k in READS if ev.name.startswith(k)), None)

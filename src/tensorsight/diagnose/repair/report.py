@@ -63,7 +63,7 @@ def why_root(c: Candidate, ctx: Context) -> str:
 
 def verified(c: Candidate) -> str:
     o = c.outcome
-    if o is None:
+    if o is None or not o.runs:
         return ""
     if o.clean:
         return "re-run with this fix: it runs clean"
@@ -78,8 +78,8 @@ def alternative(alt: Candidate | None) -> str:
     return f"; also plausible (it runs too): {alt.detail} at {where} ({news})"
 
 
-def findings_for(top: Candidate, alt: Candidate | None, ctx: Context) -> list[Finding]:
-    note = verified(top)
+def findings_for(top: Candidate, alt: Candidate | None, ctx: Context, note: str | None = None) -> list[Finding]:
+    note = verified(top) if note is None else note
     other = alternative(alt)
     if top.findings is not None:
         out = [Finding(f.severity, f.category, f.file, f.line, f.message, list(f.fixes)) for f in top.findings]
@@ -87,10 +87,13 @@ def findings_for(top: Candidate, alt: Candidate | None, ctx: Context) -> list[Fi
         covered = {(fx.file, fx.line) for f in out for fx in f.fixes}
         extra = [fx for fx in top.fixes if (fx.file, fx.line) not in covered]
         if extra:
-            out.append(Finding("error", category(top, ctx), extra[0].file, extra[0].line,
-                               f"and then: {top.detail.split(' and then ', 1)[-1]} — the first fix alone moves the "
-                               f"crash here; {note}", extra))
+            out.append(_then_finding(top, ctx, extra, note))
         return out
+    if top.then is not None:
+        first_lines = {(f.file, f.line) for f in top.parts[0].fixes}
+        main = findings_for(top.parts[0], alt, ctx, note=note + " with the next fix too")
+        extra = [fx for fx in top.fixes if (fx.file, fx.line) not in first_lines]
+        return main + ([_then_finding(top, ctx, extra, note)] if extra else [])
     lines = sorted({(f.file, f.line) for f in top.fixes}, key=lambda k: (k != (top.site.file, top.site.line)
                                                                           if top.site else False, k))
     cat = category(top, ctx)
@@ -104,6 +107,13 @@ def findings_for(top: Candidate, alt: Candidate | None, ctx: Context) -> list[Fi
             msg = f"the same fix needs this line too: {top.detail} ({note})"
         out.append(Finding("error", cat, file, line, msg, fixes))
     return out
+
+
+def _then_finding(top: Candidate, ctx: Context, extra, note: str) -> Finding:
+    cat, why = top.then or (category(top, ctx), "")
+    msg = (f"{why} — with the first fix made the script gets this far, and this line is then the next root "
+           f"cause ({note} with both fixes)")
+    return Finding("error", cat, extra[0].file, extra[0].line, msg, list(extra))
 
 
 def _annotate(out: list[Finding], top: Candidate, ctx: Context, note: str, other: str) -> None:

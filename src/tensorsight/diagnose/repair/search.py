@@ -16,8 +16,10 @@ from ..findings import Finding, Fix
 from . import rank, report, sites, templates, validate
 from .templates import Candidate, Context
 
-# seconds the whole search may take, and the most candidates it re-runs
+# CPU seconds the whole search may take (re-runs included), the wall-clock limit of one re-run
+# (a candidate that sleeps or waits forever), and the most candidates it re-runs
 BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "2.5"))
+RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "8"))
 MAX_RUNS = 8
 # the rules were written against real bugs: their fix is tried first, but not trusted blindly
 RULE_PRIOR = 7.5
@@ -108,7 +110,8 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     if rc is not None:
         cands.append(rc)
     if crash.failing is not None:
-        cands += templates.generate(ctx)
+        same = {_key(rc)} if rc is not None else set()
+        cands += [c for c in templates.generate(ctx) if _key(c) not in same]
     if not cands:
         return rule_findings
     if LOG:
@@ -126,15 +129,20 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     return report.findings_for(top, alt, ctx)
 
 
+def _key(c: Candidate) -> tuple:
+    return tuple(sorted((f.file, f.line, f.new) for f in c.fixes))
+
+
 def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) -> list[Candidate]:
     """Validate in prior order; stop once no waiting candidate could outrank the best found."""
     queue = sorted(cands, key=lambda c: -c.prior)
-    start = time.monotonic()
+    start = time.process_time()
+    children = 0.0
     tried: list[Candidate] = []
     best = None
     origin = (ctx.crash.symptom.line if ctx.crash.symptom else None, ctx.crash.msg.split("\n")[0])
     while queue and len(tried) < MAX_RUNS:
-        left = BUDGET_S - (time.monotonic() - start)
+        left = BUDGET_S - (time.process_time() - start) - children
         if left <= 0.05:
             break
         if best is not None:
@@ -142,11 +150,12 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
             if not queue:
                 break
         c = queue.pop(0)
-        c.outcome = validate.run_candidate(script, list(c.fixes), left, _followups)
+        c.outcome = validate.run_candidate(script, list(c.fixes), RERUN_WALL_S, _followups, cpu_s=left)
+        children += c.outcome.cpu
         tried.append(c)
         if LOG:
             o = c.outcome
-            print(f"[repair] {c.template:18} prior {c.prior:4.1f} {o.status:8} {o.seconds:4.2f}s "
+            print(f"[repair] {c.template:18} prior {c.prior:4.1f} {o.status:8} {o.seconds:4.2f}s {o.cpu:4.2f}cpu "
                   f"{[f.new.strip() for f in c.fixes]} {o.exc_type} {o.message[:80]} {len(o.findings)} findings",
                   file=sys.stderr)
         if c.outcome.runs:
@@ -176,9 +185,10 @@ def _combine(first: Candidate, more: list[dict]) -> Candidate | None:
             fixes.append(fx)
     if tuple(fixes) == first.fixes:
         return None
-    return Candidate(tuple(fixes), first.template + "+followup", first.kind, first.site,
-                     first.detail + " and then " + (more[0].get("why") or "the next fix"), first.prior - 1,
-                     findings=first.findings, layer_change=first.layer_change, parts=[first])
+    combo = Candidate(tuple(fixes), first.template + "+followup", first.kind, first.site, first.detail,
+                      first.prior - 1, findings=first.findings, layer_change=first.layer_change, parts=[first])
+    combo.then = (more[0].get("category") or "shape", more[0].get("why") or "")
+    return combo
 
 
 def _orig_old(first: Candidate, fx: Fix) -> str:
@@ -193,16 +203,16 @@ def _followups(watcher, exc) -> list[list[dict]]:
     from .. import crash as crash_mod
     found = crash_mod.diagnose(watcher, exc)
     out = []
-    fixes = [{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": f.category}
-             for f in found for fx in f.fixes]
+    fixes = [{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": f.message[:400],
+              "category": f.category} for f in found for fx in f.fixes]
     if fixes:
         out.append(fixes)
     c = crash_mod.make_crash(watcher, exc)
     if c.failing is not None:
         ctx = Context(c, sites.collect(c), pairs(c.msg, c.failing))
         for cand in sorted(templates.generate(ctx), key=lambda k: -k.prior)[:2]:
-            out.append([{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": cand.detail}
-                        for fx in cand.fixes])
+            out.append([{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": cand.detail,
+                         "category": report.category(cand, ctx)} for fx in cand.fixes])
     return out
 
 

@@ -109,7 +109,7 @@ def model_input_site(crash, ev: OpEvent) -> Site | None:
     if not names:
         return None
     return Site("operand", call.where.file, call.where.line, f"passes the model its input {call.inputs[0]}",
-                operand=hit[0], meta=call.inputs[0], depth=1, wrap=(tuple(names), 0))
+                operand=hit[0], meta=call.inputs[0], depth=2, wrap=(tuple(names), 0))
 
 
 def _names_of(crash, obj, where: Frame) -> list[str]:

@@ -32,6 +32,7 @@ class Candidate:
     layer_change: tuple | None = None       # (module, role, old value, new value) for layer edits
     outcome: object = None                  # validate.Outcome once re-run
     parts: list = field(default_factory=list)  # the candidates a combination is made of
+    then: tuple | None = None                  # (category, message) of the second edit of a combination
 
     @property
     def lines(self) -> set[tuple[str, int]]:

@@ -36,7 +36,8 @@ class Outcome:
     line: int | None = None        # innermost line of the edited script in the traceback
     findings: list[dict] = field(default_factory=list)   # errors/warnings the re-run reported
     followups: list[list[dict]] = field(default_factory=list)  # fixes a rule proposes for a new crash
-    seconds: float = 0.0
+    seconds: float = 0.0           # wall-clock time of the re-run
+    cpu: float = 0.0               # CPU time the child used
 
     @property
     def clean(self) -> bool:
@@ -71,8 +72,12 @@ def edited_text(path: str, fixes: list[Fix]) -> str | None:
     return "\n".join(lines)
 
 
-def run_candidate(script: Script, fixes: list[Fix], limit_s: float, diagnose_new=None) -> Outcome:
-    """Fork, re-run the edited script in the child, collect its outcome (never raises)."""
+def run_candidate(script: Script, fixes: list[Fix], limit_s: float, diagnose_new=None,
+                  cpu_s: float | None = None) -> Outcome:
+    """Fork, re-run the edited script in the child, collect its outcome (never raises).
+
+    ``limit_s`` bounds the wall-clock time (a child that sleeps forever), ``cpu_s`` its CPU time
+    (the kernel stops a child that computes forever)."""
     by_file: dict[str, list[Fix]] = {}
     for fx in fixes:
         by_file.setdefault(os.path.realpath(fx.file), []).append(fx)
@@ -92,7 +97,7 @@ def run_candidate(script: Script, fixes: list[Fix], limit_s: float, diagnose_new
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(r)
-        _child(script, sources, w, diagnose_new)
+        _child(script, sources, w, diagnose_new, cpu_s)
     os.close(w)
     data = b""
     timed_out = False
@@ -114,16 +119,17 @@ def run_candidate(script: Script, fixes: list[Fix], limit_s: float, diagnose_new
         os.close(r)
         if timed_out:
             _kill(pid)
-        _reap(pid)
+        cpu = _reap(pid)
     seconds = time.monotonic() - start
     if timed_out:
-        return Outcome("timeout", message=f"cut off after {limit_s:.1f} s", seconds=seconds)
+        return Outcome("timeout", message=f"cut off after {limit_s:.1f} s", seconds=seconds, cpu=cpu)
     try:
         out = json.loads(data.decode("utf-8"))
     except ValueError:
-        return Outcome("error", message="the re-run ended without a report", seconds=seconds)
+        return Outcome("timeout", message="the re-run was stopped (time limit) or died without a report",
+                       seconds=seconds, cpu=cpu)
     return Outcome(out.get("status", "error"), out.get("exc_type", ""), out.get("message", ""), out.get("line"),
-                   out.get("findings", []), out.get("followups", []), seconds)
+                   out.get("findings", []), out.get("followups", []), seconds, cpu)
 
 
 def _kill(pid: int) -> None:
@@ -134,9 +140,12 @@ def _kill(pid: int) -> None:
             pass
 
 
-def _reap(pid: int) -> None:
+def _reap(pid: int) -> float:
+    """Wait for the child; its CPU time (user + system)."""
+    cpu = 0.0
     try:
-        os.waitpid(pid, 0)
+        _, _, usage = os.wait4(pid, 0)
+        cpu = usage.ru_utime + usage.ru_stime
     except ChildProcessError:
         pass
     # the child's process group may hold DataLoader workers: end them too
@@ -144,13 +153,21 @@ def _reap(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError, OSError):
         pass
+    return cpu
 
 
 # -- the child ---------------------------------------------------------------------------------
-def _child(script: Script, sources: dict[str, str], w: int, diagnose_new) -> None:
+def _child(script: Script, sources: dict[str, str], w: int, diagnose_new, cpu_s: float | None) -> None:
     report: dict = {"status": "error"}
     try:
         os.setpgid(0, 0)
+        if cpu_s is not None:
+            import math
+            import resource
+            used = resource.getrusage(resource.RUSAGE_SELF)
+            limit = int(math.ceil(used.ru_utime + used.ru_stime + max(cpu_s, 0.5)))
+            resource.setrlimit(resource.RLIMIT_CPU, (limit, limit + 1))
+            signal.signal(signal.SIGXCPU, signal.SIG_DFL)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
