@@ -1,7 +1,8 @@
 import torch
 import torch.nn as nn
 
-x = torch.randn(32, 10)
+torch.manual_seed(0)
+x = torch.randn(32, 10) * 10
 y = (torch.rand(32, 1) > 0.5).float()
 model = nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 1))
 criterion = nn.BCELoss()

@@ -23,6 +23,8 @@ RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "8"))
 MAX_RUNS = 8
 # the rules were written against real bugs: their fix is tried first, but not trusted blindly
 RULE_PRIOR = 7.5
+# a second fix that runs and scores within this of the best is named as the alternative
+ALT_MARGIN = 2.0
 LOG = bool(os.environ.get("TENSORSIGHT_REPAIR_LOG"))
 # a candidate whose re-run crashes with a new shape error gets this many follow-up edits tried
 FOLLOWUPS = 2
@@ -124,7 +126,7 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
         return rule_findings if rc is None or rc.outcome is None or rc.outcome.status == "timeout" else \
             [_unverified(f) for f in rule_findings]
     top = ranked[0]
-    alt = next((c for c in ranked[1:] if not (c.lines & top.lines) and rank.score(c, ctx) >= rank.score(top, ctx) - 4),
+    alt = next((c for c in ranked[1:] if not (c.lines & top.lines) and rank.score(c, ctx) > rank.score(top, ctx) - ALT_MARGIN),
                None)
     return report.findings_for(top, alt, ctx)
 
@@ -138,6 +140,7 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
     queue = sorted(cands, key=lambda c: -c.prior)
     start = time.process_time()
     children = 0.0
+    runs = 0
     tried: list[Candidate] = []
     best = None
     origin = (ctx.crash.symptom.line if ctx.crash.symptom else None, ctx.crash.msg.split("\n")[0])
@@ -146,7 +149,9 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
         if left <= 0.05:
             break
         if best is not None:
-            queue = [c for c in queue if rank.upper_bound(c, ctx) > best]
+            # keep what could still win, or be worth naming as the alternative (until one is found)
+            margin = ALT_MARGIN if runs < 2 else 0.0
+            queue = [c for c in queue if rank.upper_bound(c, ctx) > best - margin]
             if not queue:
                 break
         c = queue.pop(0)
@@ -159,6 +164,7 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
                   f"{[f.new.strip() for f in c.fixes]} {o.exc_type} {o.message[:80]} {len(o.findings)} findings",
                   file=sys.stderr)
         if c.outcome.runs:
+            runs += 1
             sc = rank.score(c, ctx)
             best = sc if best is None else max(best, sc)
         elif c.outcome.status == "crashed" and c.outcome.followups and not c.parts \
