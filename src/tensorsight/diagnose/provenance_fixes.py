@@ -82,26 +82,84 @@ def view_fix(ev: OpEvent):
     return edits.replace_in_call_args(ev.where.file, ev.where.line, (ev.name,), "{self}.size(0), -1")
 
 
+def _batch_kept(out: tuple[Axis, ...], roles) -> bool:
+    """The batch is an axis of its own, or leads dim 0 ([B·T, V] for a loss)."""
+    for j, a in enumerate(out):
+        parts = [p for p in a.parts if p.size > 1]
+        has = [roles(p) == "batch" for p in parts]
+        if any(has) and not (all(has) or (j == 0 and has[0] and parts[0].whole)):
+            return False
+    return True
+
+
+def _clean(out, roles) -> bool:
+    return out is not None and not any(a.mixed or a.why for a in out) and _batch_kept(out, roles)
+
+
+def _moved(perm) -> int:
+    return sum(1 for i, p in enumerate(perm) if i != p)
+
+
 def permutation_for(axes: tuple[Axis, ...], out_shape: tuple, roles) -> list[int] | None:
     """The permutation of ``axes`` (fewest axes moved) after which the view to ``out_shape``
-    mixes nothing and keeps the batch first; None if there is none."""
+    mixes nothing and keeps each sample apart; None if there is none."""
     n = len(axes)
     if n > 6:
         return None
-    has_batch = any(roles(p) == "batch" for a in axes for p in a.parts if p.size > 1)
     best = None
     for perm in itertools.permutations(range(n)):
         moved = sum(1 for i, p in enumerate(perm) if i != p and axes[p].size != 1)
         if moved == 0 or (best is not None and moved >= best[0]):
             continue
-        out = reshape_axes(tuple(axes[p] for p in perm), out_shape, roles)
-        if out is None or any(a.mixed or a.why for a in out):
-            continue
-        if has_batch and not (out and out[0].parts and all(roles(p) == "batch" for p in out[0].parts if p.size > 1)
-                              and out[0].size > 1):
-            continue
-        best = (moved, list(perm))
+        if _clean(reshape_axes(tuple(axes[p] for p in perm), out_shape, roles), roles):
+            best = (moved, list(perm))
     return None if best is None else best[1]
+
+
+def split_then_permute(axes: tuple[Axis, ...], out_shape: tuple, roles) -> tuple[list[int], list[int]] | None:
+    """(order, perm): view to ``[out_shape[i] for i in order]`` only splits axes, then ``permute(perm)``
+    gives ``out_shape`` (heads: ``view(B, L, H, D).transpose(1, 2)`` for ``view(B, H, L, D)``)."""
+    n = len(out_shape)
+    if n > 6:
+        return None
+    best = None
+    for order in itertools.permutations(range(n)):
+        moved = _moved(order)
+        if moved == 0 or (best is not None and moved >= best[0]):
+            continue
+        mid = tuple(out_shape[i] for i in order)
+        out = reshape_axes(axes, mid, roles)
+        if not _clean(out, roles) or any(len(a.uids) > 1 for a in out):
+            continue
+        perm = [order.index(j) for j in range(n)]
+        best = (moved, list(order), perm)
+    return None if best is None else (best[1], best[2])
+
+
+def split_permute_fix(ev: OpEvent, order: list[int], perm: list[int]):
+    """``x.view(B, H, L, D)`` → ``x.view(B, L, H, D).transpose(1, 2)`` (the user's own size expressions)."""
+    if ev.where is None:
+        return None
+    f = ev.where
+    texts = [edits.arg_text(f.file, f.line, (ev.name,), i, None) for i in range(len(order))]
+    if any(t is None for t in texts) or edits.arg_text(f.file, f.line, (ev.name,), len(order), None) is not None:
+        return None
+    args = ", ".join(texts[i] for i in order)
+    return edits.replace_call(f.file, f.line, (ev.name,), "{self}." + ev.name + "(" + args + ")." + permute_text(perm))
+
+
+def unwrap_call(ev: OpEvent) -> list[Fix] | None:
+    """``torch.sigmoid(pred)`` → ``pred``; ``pred.sigmoid()`` → ``pred``."""
+    if ev.where is None:
+        return None
+    f, name = ev.where, ev.op.rsplit(".", 1)[-1]
+    if edits.is_function_call(f.file, f.line, name):
+        if edits.arg_text(f.file, f.line, (name,), 1, None) is not None:
+            return None
+        return edits.replace_call(f.file, f.line, (name,), "{args}")
+    if edits.arg_text(f.file, f.line, (name,), 0, None) is not None:
+        return None  # nn.functional.sigmoid(x) and the like: not a method of the tensor
+    return edits.remove_method(f.file, f.line, name)
 
 
 def permute_text(perm: list[int]) -> str:

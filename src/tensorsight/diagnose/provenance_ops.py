@@ -272,6 +272,13 @@ def rnn(amap, ev, ins):
     if len(x) not in (2, 3) or len(ev.args) < 9:
         return None
     t = 1 if bf and len(x) == 3 else 0
+    b = 1 - t
+    if len(x) == 3 and x[t].uids & amap.guessed and main_role(amap, x[b]) in WEAK:
+        # the model's dim 0 was taken for the batch on no evidence; this RNN reads it as time
+        for uid in x[t].uids:
+            amap.role_of[uid] = "time"
+        amap.guessed -= x[t].uids
+        amap.learn(x[b], "batch", ev.index, f"the batch axis of {ev.module or ev.name}")
     amap.learn(x[t], "time")
     out = x[:-1] + (amap.fresh("feature", _shape(ev)[-1], ev.index, 0, len(x) - 1, f"the hidden state of {ev.module or ev.name}"),)
     outs = [out]
@@ -430,8 +437,9 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
             main = main or axes[roles.index("batch")].size
             continue
         dim = next((d for d, a in enumerate(axes) if a.uids & amap.sliced), None)
+        sizes = amap.batch_sizes | amap.loader_sizes
+        guessed = dim is None and not (sizes and any(a.size in sizes for a in axes))
         if dim is None:
-            sizes = amap.batch_sizes | amap.loader_sizes
             if sizes and axes[0].size not in sizes and main is None:
                 dim = next((d for d, a in enumerate(axes) if a.size in sizes), 0)
             else:
@@ -439,6 +447,8 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
         if main is not None and axes[dim].size != main:
             continue
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
+        if guessed:  # no DataLoader or slice says so: a layer that knows better may move it (an RNN)
+            amap.guessed.update(axes[dim].uids)
         main = main or axes[dim].size
         if axes[dim].size > 1:
             amap.model_batch.add(axes[dim].size)

@@ -28,7 +28,8 @@ from . import edits
 from .findings import Finding
 from .provenance import WEAK, AxisMap, axes_of, provenance_text
 from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, permutation_for,  # noqa: F401
-                               permute_before, permute_text, producer, rename_call, rnn_fix, set_dim, view_fix)
+                               permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
+                               split_permute_fix, split_then_permute, unwrap_call, view_fix)
 from .provenance_checks import broadcast_rules, ce_class_axis_rules, rnn_rules, squeeze_rules
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -45,7 +46,7 @@ OVER_AXIS = {"softmax": (1, None), "log_softmax": (1, None), "argmax": (1, "all"
 WANTS_LOGITS = {
     "cross_entropy": ({"softmax"}, "logits (it applies log_softmax itself)", "log"),
     "nll_loss": ({"softmax"}, "log-probabilities (log_softmax)", "log"),
-    "binary_cross_entropy_with_logits": ({"sigmoid"}, "logits (it applies the sigmoid itself)", "rename"),
+    "binary_cross_entropy_with_logits": ({"sigmoid"}, "logits (it applies the sigmoid itself)", "unwrap"),
 }
 RENAME = {"BCEWithLogitsLoss": "BCELoss", "binary_cross_entropy_with_logits": "binary_cross_entropy"}
 CLASS_ROLES = {"class", "channel", "feature", "vocab", "embedding"}
@@ -126,42 +127,61 @@ def _grouped_info(ev, ins, outs, j) -> Finding:
 def _view_finding(ctx, ev, ins, outs, bad, src, dst) -> Finding:
     amap = ctx.amap
     bdim = next((i for i, a in enumerate(ins) if a.role == "batch" and a.size > 1), None)
-    across = any(any(amap.role(p) == "batch" for p in outs[j].parts) for j in bad)
-    perm = permutation_for(ins, dst, amap.role)
+    # samples mixed: a mixed axis holds batch, or the batch is merged into another axis by a view that mixes
+    across = any(any(amap.role(p) == "batch" for p in outs[j].parts) for j in bad) or (
+        bool(bad) and any(a.has_batch and len(a.uids) > 1 for a in outs))
+    flatten = across and bdim == 0 and len(dst) == 2
+    perm = None if flatten else permutation_for(ins, dst, amap.role)
+    split = None if flatten or perm else split_then_permute(ins, dst, amap.role)
     call = f"{ev.name}{_call_args(ev)}"
-    fixes = None
-    if across and bdim == 0 and (perm is None or len(dst) == 2):
+    if flatten:
+        how = f"flatten per sample with {ev.name}(x.size(0), -1)"
+        fixes = view_fix(ev)
+    elif perm:
+        how = f"move the axes first with {permute_text(perm)}" + (".contiguous()" if ev.name == "view" else "")
+        fixes = permute_before(ev, perm)
+    elif split:
+        order, p = split
+        how = (f"split the axes in their memory order, then move them: {ev.name}(sizes in the order "
+               f"{', '.join(str(dst[i]) for i in order)}).{permute_text(p)}")
+        fixes = split_permute_fix(ev, order, p)
+    else:
+        how, fixes = "permute the axes first", None
+    if flatten:
         n = 1
         for d in src:
             n *= d
         batch, rows = src[0], dst[0]
         per = n // batch
-        how = (f"each row of {n // rows} values straddles two samples" if rows and (n // rows) < per
-               else f"rows of {n // rows} values cut samples apart")
+        row = n // rows if rows else 0
+        cut = (f"each sample is cut into {per // row} rows of {row} values" if row and row < per and per % row == 0
+               else f"each row of {row} values straddles two samples" if row and row < per
+               else f"rows of {row} values cut samples apart")
         msg = (f"{call} turns the batch {fmt_shape(src)} into {fmt_shape(dst)}: each sample has {per} = "
-               f"{'·'.join(str(d) for d in src[1:])} values, {how}, so {batch} samples become {rows} mixed rows "
-               f"({provenance_text(amap, ev.inputs[0].producer, 0, 0) if ev.inputs[0].producer is not None else 'dim 0 is the batch'}); "
-               f"flatten per sample with {ev.name}(x.size(0), -1)")
-        fixes = view_fix(ev)
+               f"{'·'.join(str(d) for d in src[1:])} values, {cut}, so {batch} samples become {rows} mixed rows"
+               f"{_prov(amap, ev, 0)}; {how}")
     elif across and bdim:
-        batch = ins[bdim].size
-        msg = (f"{call} reads {fmt_shape(src)} in memory order, but its batch axis (size {batch}) is dim {bdim}"
-               f"{_prov(amap, ev, bdim)}: row i of {fmt_shape(dst)} gathers values of different samples "
-               f"(e.g. the forward and backward states of two sentences); move the batch axis first with "
-               f"{permute_text(perm) if perm else f'transpose(0, {bdim})'}.contiguous() before the {ev.name}")
-        fixes = permute_before(ev, perm) if perm else None
+        msg = (f"{call} reads {fmt_shape(src)} in memory order, but its batch axis (size {ins[bdim].size}) is "
+               f"dim {bdim}{_prov(amap, ev, bdim)}: row i of {fmt_shape(dst)} gathers values of different samples "
+               f"(e.g. the forward and backward states of two sentences); {how} before the {ev.name}")
     else:
         j = bad[0] if bad else next(i for i, (a, b) in enumerate(zip(src, dst)) if a != b)
-        held = " × ".join(f"{amap.role(p) if amap.role(p) not in WEAK else 'axis'} {p.size}" for p in outs[j].parts)
+        held = " × ".join(_part_text(amap, ins, p) for p in outs[j].parts)
+        what = "samples and their values are mixed" if across else "values of different axes are interleaved within each sample"
         msg = (f"{call} reads {fmt_shape(src)} = {_roles_text(amap, ins)} in memory order into {fmt_shape(dst)}: "
-               f"dim {j} ({dst[j]}) holds {held or 'pieces of several axes'}, so values of different axes are "
-               f"interleaved within each sample{_prov(amap, ev, None)}; a view only regroups neighbouring axes — "
-               + (f"move the axes first with {permute_text(perm)}" if perm else "permute the axes first"))
-        fixes = permute_before(ev, perm) if perm else None
+               f"dim {j} ({dst[j]}) holds {held or 'pieces of several axes'}, so {what}"
+               f"{_prov(amap, ev, None)}; a view only regroups neighbouring axes — {how}")
     return Finding("warning", "view_reshape", ev.where.file, ev.where.line, msg, fixes or [])
 
 
-def _prov(amap: AxisMap, ev: OpEvent, dim) -> str:
+def _part_text(amap: AxisMap, ins, p) -> str:
+    k = next((i for i, a in enumerate(ins) if p.uid in a.uids), None)
+    role = amap.role(p)
+    name = role if role not in WEAK else (f"input dim {k}" if k is not None else "an axis")
+    return f"{name} {p.size}" + (f" (of {p.total})" if not p.whole else "")
+
+
+def _prov(amap: AxisMap, ev: OpEvent, dim=None) -> str:
     p = ev.inputs[0].producer
     if p is None:
         return ""
@@ -263,9 +283,11 @@ def loss_input_rules(ctx) -> list[Finding]:
             tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
                     "(or, equivalently, the log of these probabilities)")
         else:
-            fixes, line = _rename_loss(ctx, ev)
+            fixes, line = unwrap_call(src), src.where
+            if not fixes or line is None:
+                fixes, line = _rename_loss(ctx, ev)
             tail = ("the sigmoid is applied twice, so predictions near 0 or 1 get almost no gradient; "
-                    "use the loss that takes probabilities (or drop the sigmoid)")
+                    "drop the sigmoid (or use the loss that takes probabilities)")
         msg = f"{name} expects {wants} but gets {src.name} output {fmt_shape(x.shape)}{made}: {tail}"
         out.append(Finding("warning", "loss_input_type", line.file, line.line, msg, fixes or []))
     return out
