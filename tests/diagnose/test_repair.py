@@ -129,3 +129,27 @@ def test_validate_reports_the_edited_scripts_new_crash_line(tmp_path):
     fixed = validate.run_candidate(validate.Script(str(script), [], str(tmp_path), 3), [fix], 20.0)
     assert fixed.status == "clean" and fixed.clean, fixed
     assert script.read_text().splitlines()[2] == "y = x.view(2, 2)"
+
+
+def test_squeeze_that_eats_a_batch_of_one_names_its_axis_rather_than_dropping_data(tmp_path):
+    run = diagnose("repair_squeeze_batch_of_one.py", tmp_path)
+    line = run.line("y.squeeze())")
+    assert (line, "loss = nn.functional.cross_entropy(model(x), y.squeeze(-1))") in fixed_lines(run), \
+        describe(run.findings)
+    assert not any("drop_last" in fx.new for f in run.problems for fx in f.fixes)
+    assert_clean(fix_until_clean(run))
+
+
+def test_variable_length_samples_get_a_padding_collate(tmp_path):
+    run = diagnose("repair_variable_length_collate.py", tmp_path)
+    f = run.problems[0]
+    assert f.line == run.line("for tokens, label in DataLoader(")
+    assert "pad_sequence" in f.fixes[0].new and "collate_fn=" in f.fixes[0].new
+    assert_clean(fix_until_clean(run))
+
+
+def test_dot_on_batches_becomes_a_rowwise_dot(tmp_path):
+    run = diagnose("repair_batched_dot.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("score = torch.dot"), "score = (query(h) * enc).sum(-1)")}, \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))

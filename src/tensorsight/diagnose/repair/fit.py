@@ -82,6 +82,8 @@ def fits(ev: OpEvent, shapes: list[tuple]) -> bool | None:
         if a[-1] != b[-2]:
             return False
         return broadcastable(a[:-2], b[:-2])
+    if name in ("dot", "vdot"):
+        return len(shapes) >= 2 and len(x) == 1 and tuple(shapes[1]) == tuple(x)
     if name in ("view", "reshape"):
         req = [a for a in ev.args[1:]] if len(ev.args) > 1 else list(ev.kwargs.values())
         if len(req) == 1 and isinstance(req[0], (list, tuple)):

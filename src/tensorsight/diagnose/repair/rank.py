@@ -77,7 +77,10 @@ def _batch_sizes(ctx: Context) -> set[int]:
 
 
 def _style(c: Candidate) -> float:
-    """A size the user computed (``labels.max()``, ``num_classes``) is kept as an expression."""
+    """A size the user computed (``labels.max()``, ``num_classes``) is kept as an expression; a
+    fix that drops data (``drop_last=True``) is a workaround, not the first answer."""
+    if any("drop_last=True" in f.new and "drop_last=True" not in f.old for f in c.fixes):
+        return -3.0
     old, new = _changed_text(c)
     if old is None or new is None:
         return 0.0

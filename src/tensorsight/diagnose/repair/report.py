@@ -57,7 +57,7 @@ def why_root(c: Candidate, ctx: Context) -> str:
     if s.kind == "constant":
         return f"this line sets the size the error names: {s.text} = {s.value}"
     if s.kind == "loader":
-        return f"this line batches the data: {s.why}"
+        return f"this line {s.why}: the batches are made here"
     return f"this line {s.why}"
 
 
@@ -116,13 +116,19 @@ def _then_finding(top: Candidate, ctx: Context, extra, note: str) -> Finding:
     return Finding("error", cat, extra[0].file, extra[0].line, msg, list(extra))
 
 
+def annotate(found: list[Finding], ctx: Context) -> None:
+    """Say, for each finding away from the crash line, how its line is in the crash's slice."""
+    for f in found:
+        site = _site_for(ctx, f.file, f.line)
+        if site is not None and "root cause" not in f.message:
+            f.message += f"; root cause here: {_site_phrase(site, ctx)}"
+
+
 def _annotate(out: list[Finding], top: Candidate, ctx: Context, note: str, other: str) -> None:
     if not out:
         return
     first = out[0]
-    site = _site_for(ctx, first.file, first.line)
-    if site is not None and "root cause" not in first.message:
-        first.message += f"; root cause here: {_site_phrase(site, ctx)}"
+    annotate(out, ctx)
     if note:
         first.message += f" ({note})"
     first.message += other
@@ -136,6 +142,6 @@ def _site_for(ctx: Context, file: str, line: int):
 
 
 def _site_phrase(site, ctx: Context) -> str:
-    if site.kind == "operand" and site.meta is not None:
+    if site.kind == "operand" and site.meta is not None and ctx.ev is not None:
         return f"this line makes {fmt_shape(site.meta.shape, site.meta.dtype)}, operand {site.operand} of {ctx.ev.name}"
     return site.why

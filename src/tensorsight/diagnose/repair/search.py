@@ -37,6 +37,8 @@ _PAIRS = [
     (r"size of tensor a \((\d+)\) must match the size of tensor b \((\d+)\)", (1, 2)),
     (r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)", (2, 1)),
     (r"Expected (\d+), got (\d+)", (1, 2)),
+    (r"Expected (\d+), got (\d+)", (2, 1)),
+    (r"input size per channel: \((\d+)\)\. Kernel size: \((\d+)\)", (1, 2)),
     (r"running_mean should contain (\d+) elements not (\d+)", (1, 2)),
     (r"Expected size (\d+) but got size (\d+)", (1, 2)),
     (r"shape '\[.*?\]' is invalid for input of size (\d+)", None),
@@ -52,10 +54,28 @@ def pairs(msg: str, ev) -> list[tuple[int, int]]:
             p = (int(m.group(groups[0])), int(m.group(groups[1])))
             if p not in out:
                 out.append(p)
+    for a, b in _tuple_pairs(msg):
+        for p in ((a, b), (b, a)):
+            if p not in out:
+                out.append(p)
     m = _BOUNDS.search(msg)
     if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
         out.append((int(m.group(1)) + 1, int(ev.inputs[0].shape[1])))
     return out
+
+
+_TUPLE = re.compile(r"[\[(]((?:\d+\s*[,x]\s*)+\d+)[\])]")
+
+
+def _tuple_pairs(msg: str):
+    """Sizes that differ between two shapes of one rank named in the message ((1, 4, 32) vs [1, 16, 32])."""
+    shapes = [tuple(int(v) for v in re.split(r"\s*[,x]\s*", m.group(1))) for m in _TUPLE.finditer(msg)]
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            if len(a) == len(b) and a != b:
+                diff = [(x, y) for x, y in zip(a, b) if x != y]
+                if len(diff) == 1:
+                    yield diff[0]
 
 
 def script_of(crash) -> validate.Script | None:
@@ -91,7 +111,7 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
     # a rule that resizes the failing op's own layer is a layer edit: ranked like one
     for s in ctx.sites:
         if s.kind == "ctor" and s.depth == 0 and (s.file, s.line) == (fixes[0].file, fixes[0].line):
-            from .templates import _module_size
+            from .templates_layers import _module_size
             c.kind = "layer"
             c.site = s
             x = ctx.ev.activations[0] if ctx.ev is not None and ctx.ev.activations else None
@@ -104,16 +124,17 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
 def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     """The findings to report for this crash: the best validated fix (and its alternative)."""
     script = script_of(crash)
-    if script is None:
-        return rule_findings
     ctx = Context(crash, sites.collect(crash), pairs(crash.msg, crash.failing))
+    if script is None:
+        # nothing to re-run (explain() in a notebook): the rules' answer, with why its line
+        report.annotate(rule_findings, ctx)
+        return rule_findings
     cands: list[Candidate] = []
     rc = rule_candidate(rule_findings, ctx)
     if rc is not None:
         cands.append(rc)
-    if crash.failing is not None:
-        same = {_key(rc)} if rc is not None else set()
-        cands += [c for c in templates.generate(ctx) if _key(c) not in same]
+    same = {_key(rc)} if rc is not None else set()
+    cands += [c for c in templates.generate(ctx) if _key(c) not in same]
     if not cands:
         return rule_findings
     if LOG:

@@ -64,11 +64,11 @@ def collect(crash) -> list[Site]:
 
     consumer = ev.stack if ev is not None and ev.stack else crash.stack
     if ev is not None and ev.where is not None:
-        add(Site("call", ev.where.file, ev.where.line, f"it runs {ev.name}", event=ev))
+        add(Site("call", ev.where.file, ev.where.line, f"runs {ev.name}", event=ev))
     elif crash.symptom is not None:
-        add(Site("call", crash.symptom.file, crash.symptom.line, "it raised the error"))
+        add(Site("call", crash.symptom.file, crash.symptom.line, "raised the error"))
     for fr in reversed(crash.stack[:-1]):
-        add(Site("call", fr.file, fr.line, f"it calls {fr.function or 'the failing code'}", depth=1))
+        add(Site("call", fr.file, fr.line, f"calls {fr.function or 'the failing code'}", depth=1))
     if ev is not None:
         for i, meta in enumerate(ev.activations):
             for depth, step in _walk(crash.trace, meta):
@@ -87,7 +87,7 @@ def collect(crash) -> list[Site]:
                 add(Site("ctor", site.file, site.line, why, module=module, depth=depth))
     for info in crash.watcher.loaders:
         if info.where is not None and info.iterated:
-            add(Site("loader", info.where.file, info.where.line, "it batches the data", loader=info, depth=2))
+            add(Site("loader", info.where.file, info.where.line, "batches the data", loader=info, depth=2))
     for site in constants(crash):
         add(site)
     return sites
