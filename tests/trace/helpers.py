@@ -119,6 +119,7 @@ class Snapshot:
             default_dtype=torch.get_default_dtype(),
             np_rng=_np_state(),
             values_of_attrs={n: _attr_values(m) for n, m in model.named_modules()},
+            extra={"copyable": _copyable(model)},
         )
 
     def check(self, model: torch.nn.Module) -> None:
@@ -149,8 +150,20 @@ class Snapshot:
             for k, v in vars(m).items():
                 if isinstance(v, torch.Tensor) and k not in ("_parameters", "_buffers"):
                     assert type(v).__name__ != "FakeTensor", f"{n}.{k} holds a FakeTensor"
-        copy.deepcopy(model)
-        torch.save(model, io.BytesIO())
+        # what could be deep-copied and saved before (weight_norm's computed weight and
+        # parametrized modules refuse it) still can
+        assert _copyable(model) == self.extra["copyable"], "deepcopy / torch.save no longer work"
+
+
+def _copyable(model) -> tuple[bool, bool]:
+    out = []
+    for attempt in (lambda: copy.deepcopy(model), lambda: torch.save(model, io.BytesIO())):
+        try:
+            attempt()
+            out.append(True)
+        except Exception:  # noqa: BLE001
+            out.append(False)
+    return tuple(out)
 
 
 def _np_state():

@@ -40,7 +40,7 @@ def _scalar_type(dtype: torch.dtype) -> str:
     name = _TYPE_NAMES.get(dtype)
     if name is None:
         try:
-            name = torch.empty(0, dtype=dtype, device="meta").type().removeprefix("torch.").removesuffix("Tensor")
+            name = torch.empty(0, dtype=dtype).type().removeprefix("torch.").removesuffix("Tensor")
         except Exception:  # noqa: BLE001
             name = str(dtype).removeprefix("torch.")
         _TYPE_NAMES[dtype] = name

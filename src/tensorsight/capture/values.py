@@ -43,6 +43,9 @@ class ValueOracle:
 
     def know(self, twin: torch.Tensor, real: torch.Tensor) -> None:
         """``twin`` (meta/fake) stands for the real tensor ``real``."""
+        from torch.nn.parameter import UninitializedTensorMixin
+        if isinstance(real, UninitializedTensorMixin):
+            return
         if real.device.type != "meta" and not _is_fake(real) and real.numel() <= MAX_KNOWN_NUMEL:
             self._known[id(twin)] = (weakref.ref(twin), real)
 
