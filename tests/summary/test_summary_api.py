@@ -135,7 +135,7 @@ def test_dict_input_and_dict_output():
 
 def test_token_ids_kwargs_and_tied_weights():
     model = TokenModel()
-    s = summary(model, "2x7:long", mask=(2, 7))
+    s = summary(model, "2x7:long", mask="2x7")
     assert s.params == 100 * 16 == n_params(model)  # the tied head weight counts once
     assert s.row("head").params == 1600
     assert s.inputs == ["i64[2,7]", "f32[2,7]"]

@@ -251,6 +251,20 @@ def _forward_mode(model: torch.nn.Module, mode):
             m.training = flag
 
 
+@contextlib.contextmanager
+def _numpy_rng_kept():
+    """A forward that draws from ``np.random`` (augmentation in train mode) leaves numpy's global
+    RNG where it was (capture's guard restores torch's and Python's)."""
+    import sys
+    np = sys.modules.get("numpy")
+    state = np.random.get_state() if np is not None else None
+    try:
+        yield
+    finally:
+        if state is not None:
+            np.random.set_state(state)
+
+
 def _has_script(model: torch.nn.Module) -> bool:
     return any(isinstance(m, torch.jit.ScriptModule) for m in model.modules())
 
@@ -358,15 +372,15 @@ def _forward_summary(model, call_args, call_kwargs, mode, cols, depth, settings,
         from .summary_flops import EXTRA_FLOP_FORMULAS
         counter = FlopCounterMode(display=False, custom_mapping=EXTRA_FLOP_FORMULAS)
     # no_grad as torchinfo: layers that insist on it (reversible blocks) run, nothing is kept
-    with torch.no_grad(), _forward_mode(work, mode), (counter or contextlib.nullcontext()):
+    with torch.no_grad(), _numpy_rng_kept(), _forward_mode(work, mode), (counter or contextlib.nullcontext()):
         trace = capture_trace(work, args=call_args, kwargs=call_kwargs)
 
     flops, unknown = trace_flops(trace)
     alloc = trace_alloc(trace)
     calls = R.call_rows(work, trace, flops, alloc)
     total_flops = sum(flops)
-    if counter is not None:
-        total_flops = counter.get_total_flops()
+    if counter is not None:  # the recorder saw the counter's aten calls, not the model's ops
+        total_flops, unknown = counter.get_total_flops(), {}
         if calls:
             calls[0].flops = total_flops
         calls += [r for r in R.module_rows(work)[1:]]
