@@ -5,7 +5,6 @@ import argparse
 import difflib
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -14,7 +13,7 @@ import tempfile
 def register(sub) -> None:
     p = sub.add_parser("fix", help="print (or --write) the code fixes for a script's shape bugs",
                        description="Run SCRIPT with diagnosis, print its fixes as a unified diff; with --write "
-                                   "apply them (keeping SCRIPT.orig), re-run and repeat until it runs clean.")
+                                   "apply them (keeping SCRIPT.orig; SCRIPT.orig.1, ... when a backup exists), re-run and repeat until it runs clean.")
     p.add_argument("--write", action="store_true", help="apply the fixes, re-run, repeat")
     p.add_argument("--rounds", type=int, default=6, help="at most this many fix-and-rerun rounds (default 6)")
     p.add_argument("--max-steps", type=int, default=None, metavar="N",
@@ -54,17 +53,19 @@ def collect_fixes(report: dict) -> list[dict]:
     return fixes
 
 
-def apply(fixes: list[dict], texts: dict[str, list[str]]) -> int:
+def apply(fixes: list[dict], texts: dict) -> int:
+    """Apply each fix to its file's lines (``texts``: path -> SourceFile, read as Python reads
+    it: encoding, BOM, line endings kept); a fix applies only where the line is still ``old``."""
+    from ..diagnose import source_file
     applied = 0
     for fx in fixes:
         path = os.path.realpath(fx["file"])
         if path not in texts:
             try:
-                with open(path, encoding="utf-8") as f:
-                    texts[path] = f.read().split("\n")
-            except OSError:
+                texts[path] = source_file.read(path)
+            except (OSError, UnicodeError, LookupError):
                 continue
-        lines = texts[path]
+        lines = texts[path].lines
         i = fx["line"] - 1
         if 0 <= i < len(lines) and lines[i] == fx["old"]:
             lines[i] = fx["new"]
@@ -72,11 +73,47 @@ def apply(fixes: list[dict], texts: dict[str, list[str]]) -> int:
     return applied
 
 
-def parses(text: str, path: str) -> bool:
+def parses(data: bytes | str, path: str) -> bool:
     try:
-        compile(text, path, "exec")
-    except SyntaxError:
+        compile(data, path, "exec")
+    except (SyntaxError, ValueError):
         return False
+    return True
+
+
+def write_fixed(path: str, src, write: bool, originals: dict[str, str]) -> bool:
+    """Show the diff of one fixed file; with ``write``, back it up (numbered, never replacing a
+    backup) and write it in its own encoding and line endings. True when the file was written."""
+    from ..diagnose import source_file
+    from ..errors import TensorsightError
+    try:
+        old = source_file.read(path)
+    except (OSError, UnicodeError, LookupError):
+        return False
+    if src.lines == old.lines:
+        return False
+    why = source_file.encodable(src)
+    if why:
+        print(f"tensorsight: {why}; left it unchanged", file=sys.stderr)
+        return False
+    data = src.encoded()
+    if not parses(data, path):
+        print(f"tensorsight: a fix would break {path}; left it unchanged", file=sys.stderr)
+        return False
+    shown = os.path.relpath(path)
+    sys.stdout.writelines(difflib.unified_diff([line + "\n" for line in old.lines],
+                                              [line + "\n" for line in src.lines],
+                                              fromfile=shown, tofile=shown))
+    if not write:
+        return False
+    try:
+        source_file.check_writable(path)
+    except TensorsightError as exc:
+        print(f"tensorsight: {exc}; left it unchanged", file=sys.stderr)
+        return False
+    if path not in originals:
+        originals[path] = source_file.backup(path)
+    source_file.write(src)
     return True
 
 
@@ -84,6 +121,11 @@ def run(args) -> int:
     from ..errors import TensorsightError
     if not os.path.isfile(args.script):
         raise TensorsightError(f"no such script {args.script!r}")
+    if args.rounds < 1:
+        raise TensorsightError(f"--rounds {args.rounds} must be 1 or more")
+    if args.write:
+        from ..diagnose import source_file
+        source_file.check_writable(args.script)  # before the first run, before any backup
     originals: dict[str, str] = {}
     rounds = args.rounds if args.write else 1
     report: dict = {}
@@ -96,24 +138,8 @@ def run(args) -> int:
         if not apply(fixes, texts):
             break
         changed = False
-        for path, lines in texts.items():
-            new = "\n".join(lines)
-            with open(path, encoding="utf-8") as f:
-                old = f.read()
-            if new == old:
-                continue
-            if not parses(new, path):
-                print(f"tensorsight: a fix would break {path}; left it unchanged", file=sys.stderr)
-                continue
-            shown = os.path.relpath(path)
-            sys.stdout.writelines(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
-                                                      fromfile=shown, tofile=shown))
-            if args.write:
-                if path not in originals:
-                    originals[path] = old
-                    shutil.copyfile(path, path + ".orig")
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(new)
+        for path, src in texts.items():
+            if write_fixed(path, src, args.write, originals):
                 changed = True
         if not args.write or not changed:
             break
@@ -122,7 +148,7 @@ def run(args) -> int:
         status = report.get("status")
         if originals:
             print(f"tensorsight: fixed {len(originals)} file(s); backups: "
-                  + ", ".join(p + ".orig" for p in originals), file=sys.stderr)
+                  + ", ".join(os.path.relpath(b) for b in originals.values()), file=sys.stderr)
         if status == "crashed" or left:
             print("tensorsight: issues remain after fixing; run `tensorsight run` to see them", file=sys.stderr)
             return 1

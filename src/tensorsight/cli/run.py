@@ -25,6 +25,12 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..diagnose.dist_watch import torchrun_rank
     from ..diagnose.runner import run_script
+    from .outputs import resolve_outputs, write_text
+    # before the script runs (it may chdir, and a bad path must not cost the whole run)
+    resolve_outputs(args, ("--json", "--html"), (args.script,))
+    if args.max_steps is not None and args.max_steps < 1:
+        from ..errors import TensorsightError
+        raise TensorsightError(f"--max-steps {args.max_steps} must be 1 or more")
     with world_for(args, fake_tensors=False, init=False):  # --world-size: the script's own init is faked
         report = run_script(args.script, args.args, max_steps=args.max_steps)
     job = torchrun_rank() if args.world_size is None else None
@@ -32,15 +38,17 @@ def run(args) -> int:
         from .run_ranks import report_job
         return report_job(args, report, *job)
     print_findings(report.findings, sys.stderr)
-    if report.status == "stopped":
+    if report.status == "stopped" and not report.interrupted:
         print(f"tensorsight: stopped after --max-steps {args.max_steps}", file=sys.stderr)
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report.to_dict(), f, indent=1)
+        write_text(args.json, json.dumps(report.to_dict(), indent=1), "--json")
     if args.html:
         from ..render.html import to_html
-        with open(args.html, "w") as f:
-            f.write(to_html(report.trace, findings=[x.to_dict() for x in report.findings], title=args.script))
+        write_text(args.html, to_html(report.trace, findings=[x.to_dict() for x in report.findings],
+                                      title=args.script), "--html")
+    if report.interrupted:  # as python after an uncaught KeyboardInterrupt: die by SIGINT
+        from .usercode import die_by_sigint
+        die_by_sigint()
     return report.exit_code
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from . import source_file
 from .findings import Fix
 
 _cache: dict[str, tuple[float, "Source"]] = {}
@@ -30,6 +31,7 @@ class Source:
     calls: list[Node]
     statements: list[Node]
     module: cst.Module
+    positions: object = None  # node -> CodeRange for every node, resolved once per file
 
     def text(self, n: Node) -> str:
         (l1, c1), (l2, c2) = n.start, n.end
@@ -70,15 +72,17 @@ def load(path: str) -> Source | None:
     if hit is not None and hit[0] == mtime:
         return hit[1]
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        module = cst.parse_module(text)
-    except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+        file = source_file.read(path)  # its encoding, its line endings, lines split as Python does
+        module = cst.parse_module(file.text)
+    except (OSError, UnicodeError, LookupError, cst.ParserSyntaxError):
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     visitor = _Collect()
     wrapper.visit(visitor)
-    src = Source(path, text.splitlines(), visitor.calls, visitor.statements, module)
+    # the positions the visit resolved, kept: resolving them again per edited node was
+    # O(file) each time, quadratic on long scripts
+    positions = wrapper.resolve(PositionProvider)
+    src = Source(path, file.lines, visitor.calls, visitor.statements, module, positions)
     _cache[path] = (mtime, src)
     return src
 
@@ -239,8 +243,10 @@ def add_kwarg(path: str, line: int, names: tuple[str, ...], keyword: str, value:
 
 def _find(src: Source, node: cst.CSTNode) -> Node | None:
     """Position of any node (re-visits the module; only for the rare nodes we edit)."""
-    wrapper = MetadataWrapper(src.module, unsafe_skip_copy=True)
-    pos = wrapper.resolve(PositionProvider).get(node)
+    positions = src.positions
+    if positions is None:
+        positions = MetadataWrapper(src.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    pos = positions.get(node)
     if pos is None:
         return None
     return Node(node, (pos.start.line, pos.start.column), (pos.end.line, pos.end.column))
