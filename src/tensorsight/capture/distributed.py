@@ -167,15 +167,12 @@ def local_tensor(t):
 
 
 def holds_dtensors(model) -> bool:
-    """Whether the model was sharded (TP/FSDP2 parameters are DTensors)."""
-    try:
-        import torch.distributed as dist
-        if not dist.is_available():
-            return False
-        from torch.distributed.tensor import DTensor
-    except ImportError:
-        return False
-    return any(isinstance(p, DTensor) for p in model.parameters())
+    """Whether the model was sharded (TP/FSDP2 parameters are DTensors). Costs nothing for a
+    program that never imported DTensor (it cannot hold one)."""
+    import sys
+    api = sys.modules.get("torch.distributed.tensor")
+    dtensor = getattr(api, "DTensor", None) if api is not None else None
+    return dtensor is not None and any(isinstance(p, dtensor) for p in model.parameters())
 
 
 # module -> (style class name, the user line that made the style); filled while tracking
