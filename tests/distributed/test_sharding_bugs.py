@@ -101,3 +101,14 @@ def test_correct_sharding_stays_quiet():
 def _run_path(path, world, rank, *argv):
     with simulated_world(world, rank, init=False):
         return run_script(path, list(argv)), path
+
+
+def test_run_records_each_line_once_with_shapes():
+    """Under `run` the trace keeps ops of different lines apart (q, k and v views) and carries
+    the sharding of each op."""
+    report, _ = run("tp_attention.py", 2, 1)
+    views = [e for e in report.trace.events if e.name == "view"]
+    assert [e.where.line for e in views] == [32, 33, 34]
+    assert all(e.inputs[0].shape == (2, 8, 16) and e.outputs[0].shape == (2, 8, 2, 8) for e in views)
+    wo = next(e for e in report.trace.events if e.module.endswith("wo"))
+    assert wo.dist.rank == 1 and [c.kind for c in wo.dist.collectives] == ["all_reduce"]

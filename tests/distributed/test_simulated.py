@@ -73,3 +73,13 @@ def test_cli_trace_build_world_size_rank(capsys):
     assert main(cmd[:-1] + ["9"]) == 2
     err = capsys.readouterr().err
     assert "--rank must be in 0…3" in err and "Traceback" not in err
+
+
+def test_cli_trace_explains_a_sharding_crash(capsys):
+    from tensorsight.cli import main
+    target = os.path.join(ROOT, "tests", "distributed", "scripts", "global_view_build.py") + ":build"
+    assert main(["trace", target, "--input", "2x8:long", "--world-size", "2", "--rank", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "[sharded_view_global_size]" in err and "global_view_build.py:11" in err
+    assert "each rank holds 4/2 = 2" in err
+    assert "+ q = self.wq(x).view(B, T, -1, self.head_dim)" in err

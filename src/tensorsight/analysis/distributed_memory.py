@@ -80,10 +80,11 @@ def rank_memory(model, trace: Trace, *, optimizer_states: int = 2) -> RankMemory
     rank = dist.get_rank() if dist.is_initialized() else 0
     world = dist.get_world_size() if dist.is_initialized() else 1
     mesh, dims = (), ()
-    for e in trace.events:
-        if e.dist is not None and e.dist.mesh:
-            mesh, dims = e.dist.mesh, e.dist.mesh_dims
-            break
+    for p in model.parameters():  # the largest mesh a parameter lives on (FSDP × TP: both dims)
+        m = getattr(p, "device_mesh", None)
+        if m is not None and len(m.shape) > len(mesh):
+            from ..capture.dist_record import mesh_dim_names
+            mesh, dims = tuple(m.shape), mesh_dim_names(m)
     return RankMemory(rank, world, mesh, dims, params, global_params, param_bytes, grad_bytes,
                       optimizer_states * grad_bytes, optimizer_states, buffer_bytes,
                       activation_bytes(trace), fsdp_gather_bytes(trace), collective_totals(trace))

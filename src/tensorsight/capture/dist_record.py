@@ -87,6 +87,18 @@ class DistTap(TorchFunctionMode):
         if model is not None:
             for p in model.parameters():
                 self.learn_mesh(getattr(p, "device_mesh", None))
+        self._caller = None
+        if getattr(recorder, "dedupe", False):
+            # the deduplicating recorder keys ops by the frame that called them, which is now
+            # ours: give it the program's frame instead, so ops of different lines stay apart
+            recorder._signature = self._signature
+
+    def _signature(self, func, args, kwargs):
+        rec = self.rec
+        f = self._caller
+        sig = [func, id(rec._stack[-1][0]) if rec._stack else 0, f.f_code if f else None, f.f_lasti if f else 0]
+        _walk_tensors((args, kwargs), lambda t: sig.append((tuple(t.shape), t.dtype)))
+        return tuple(sig)
 
     @property
     def rank(self) -> int:
@@ -131,6 +143,7 @@ class DistTap(TorchFunctionMode):
                 self._carry_producer((args, kwargs), out)
             return out
         start = len(self.rec.trace.events)
+        self._caller = sys._getframe(1)
         self._link_locals((args, kwargs))
         outer, self.open, saved = self.open, start, self.in_op
         self.in_op = []
@@ -140,6 +153,7 @@ class DistTap(TorchFunctionMode):
             return out
         finally:
             collectives, self.in_op, self.open = self.in_op, saved, outer
+            self._caller = None  # holds the program's frame only while its op runs
             if len(self.rec.trace.events) > start:
                 self._annotate(self.rec.trace.events[start], (args, kwargs), out, collectives)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 
 from .common import add_target_args
-from .world import add_world_args, print_rank_memory, world_for
+from .world import add_world_args, explain_sharded_failure, print_rank_memory, world_for
 
 
 def register(sub) -> None:
@@ -52,7 +52,10 @@ def _run(args) -> int:
     except ForwardError as exc:
         if exc.trace is not None and exc.trace.events:
             _print(exc.trace, args)
-        return forward_failed(exc, args.input)
+        code = forward_failed(exc, args.input)
+        if args.world_size is not None:
+            explain_sharded_failure(exc, sys.stderr)
+        return code
     _print(trace, args)
     if args.world_size is not None and args.format != "json":
         print_rank_memory(model, trace, sys.stdout)

@@ -29,3 +29,28 @@ def print_rank_memory(model, trace, stream) -> None:
     from ..analysis.distributed_memory import rank_memory
     Console(file=stream, width=max(shutil.get_terminal_size((140, 40)).columns, 100)).print(
         rank_memory(model, trace).table())
+
+
+class _TraceView:
+    """What the crash rules read of a watcher, from a trace (``tensorsight trace``)."""
+
+    def __init__(self, trace):
+        self.trace = trace
+
+    def module(self, path: str):
+        ref = getattr(self.trace, "_modules", {}).get(path)
+        return ref() if ref is not None else None
+
+
+def explain_sharded_failure(exc, stream) -> bool:
+    """A forward of a sharded model raised: the sharding diagnosis, if one recognises it."""
+    trace = getattr(exc, "trace", None)
+    if trace is None or not any(e.dist is not None for e in trace.events):
+        return False
+    from ..diagnose.crash import make_crash
+    from ..diagnose.sharding import sharding_crash
+    from .run import print_findings
+    cause = exc.__cause__ or exc
+    findings = [f for f in (sharding_crash(make_crash(_TraceView(trace), cause)) or []) if f is not None]
+    print_findings(findings, stream)
+    return bool(findings)
