@@ -56,6 +56,10 @@ def test_colwise_linear_global_and_local_shapes():
     assert [e.name for e in tr] == ["linear", "relu", "linear"]  # DTensor's own views are not ops
     data = json.loads(tr.to_json())
     assert data["events"][0]["dist"]["outputs"][0]["local_shape"] == [8, 64]
+    from tensorsight.render.html import to_html
+    from tensorsight.render.text import to_text
+    assert "out [8,256]→[8,64] S(1)" in to_html(tr)
+    assert "w [256,64]→[64,64] S(0)" in to_text(tr.tree())
 
 
 def test_cli_trace_build_world_size_rank(capsys):
