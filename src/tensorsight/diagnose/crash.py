@@ -75,7 +75,7 @@ def diagnose(watcher, exc: BaseException) -> list[Finding]:
     of the script when one is possible (see repair/search.py)."""
     crash = make_crash(watcher, exc)
     found = rule_findings(crash)
-    if not _is_shape_crash(crash, found):
+    if not _is_shape_crash(crash, found) or _sharded(crash):
         return found
     try:
         from .repair.search import repair
@@ -84,6 +84,11 @@ def diagnose(watcher, exc: BaseException) -> list[Finding]:
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise
         return found
+
+
+def _sharded(crash: Crash) -> bool:
+    # a rank of a (simulated) process group: a re-run for validation would not be that rank
+    return any(getattr(e, "dist", None) is not None for e in crash.trace.events[-200:])
 
 
 def rule_findings(crash: Crash) -> list[Finding]:
