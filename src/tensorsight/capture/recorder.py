@@ -407,8 +407,8 @@ class Recorder(TorchFunctionMode):
         return value
 
     def _item(self, func, args, kwargs, event):
-        """``.item()`` of a twin: a fake tensor gives torch's unbacked symbol, whose hint (used
-        when Python branches on it) is the value computed for real; meta gives that value."""
+        """``.item()`` of a twin is the value computed for real (an unbacked symbol would end the
+        trace at the first ``int()``, ``range()`` or numpy call on it)."""
         t = args[0]
         value, assumed = self._answer(func, t)
         if assumed is None:  # a real tensor: its own value
@@ -417,15 +417,7 @@ class Recorder(TorchFunctionMode):
                 event.note = "data-dependent"
                 self._assume(event, out, self._basis(t))
             return out
-        out = value
-        if _is_fake(t) and self.shape_env is not None:
-            try:
-                out = func(*args, **kwargs)
-                expr = out.node.expr
-                if expr.is_Symbol:
-                    self.shape_env.set_real_tensor_prop_unbacked_vals(expr, value)
-            except Exception:  # noqa: BLE001 - no symbol for it: use the value itself
-                out = value
+        out = value  # a plain number: numpy, range() and int() take it as the real run's
         event.note = "data-dependent"
         self._assume(event, value, assumed)
         return out
