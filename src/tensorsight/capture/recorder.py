@@ -342,6 +342,8 @@ class Recorder(TorchFunctionMode):
             if out is None:
                 if func is torch.Tensor.item and self.record_reads:
                     out = self._item(func, args, kwargs, event)
+                elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(args, kwargs):
+                    out = self._to_host(func, args, kwargs, event)
                 else:
                     out = func(*args, **kwargs)
         except Exception as exc:
@@ -441,6 +443,21 @@ class Recorder(TorchFunctionMode):
             return "computed on zero inputs"
         return "from your values"
 
+    def _to_host(self, func, args, kwargs, event):
+        """``lengths.cpu()`` of a meta twin (pack_padded_sequence wants real lengths): the value
+        computed for real, on the CPU."""
+        self.depth += 1
+        try:
+            ans = self.oracle.real(args[0])
+        finally:
+            self.depth -= 1
+        if ans is None:
+            return func(*args, **kwargs)
+        event.note = "data-dependent"
+        value = ans.value.detach().clone()
+        self._assume(event, f"{_dtype_name(value.dtype)}{list(value.shape)}", ans.assumption())
+        return value
+
     def _assume(self, event, value, assumed: str) -> None:
         text = repr(value)
         if len(text) > 60:
@@ -467,6 +484,18 @@ class Recorder(TorchFunctionMode):
             except TypeError:
                 pass
         _walk_tensors(out, put)
+
+
+_TO_HOST = {torch.Tensor.cpu, torch.Tensor.to, torch.Tensor.numpy}
+
+
+def _copies_out_of_meta(args, kwargs) -> bool:
+    """``t.cpu()`` / ``t.to("cpu")`` of a meta tensor (which has no data to copy)."""
+    t = args[0] if args else None
+    if not isinstance(t, torch.Tensor) or t.device.type != "meta":
+        return False
+    target = kwargs.get("device", args[1] if len(args) > 1 else "cpu")
+    return str(target).startswith("cpu")
 
 
 def _is_twin(t) -> bool:

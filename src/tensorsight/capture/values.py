@@ -65,8 +65,9 @@ class ValueOracle:
         if out is target:  # x.to(its own dtype), x.contiguous(): the same tensor, nothing new
             return
         flat, _ = tree_flatten(out)
+        passed = {id(a) for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)}
         for i, t in enumerate(flat):
-            if isinstance(t, torch.Tensor):
+            if isinstance(t, torch.Tensor) and id(t) not in passed:  # broadcast_tensors may hand inputs back
                 try:
                     self._calls[id(t)] = (weakref.ref(t), func, args, kwargs, i)
                 except TypeError:
