@@ -104,16 +104,18 @@ class ValueReads:
         self.trace.assumed.append(f"#{event.index} {event.op}{where} = {text}: {assumed}")
 
 
-_TO_HOST = {torch.Tensor.cpu, torch.Tensor.to, torch.Tensor.numpy}
+_TO_HOST = {torch.Tensor.cpu, torch.Tensor.to}
 
 
-def _copies_out_of_meta(args, kwargs) -> bool:
+def _copies_out_of_meta(func, args, kwargs) -> bool:
     """``t.cpu()`` / ``t.to("cpu")`` of a meta tensor (which has no data to copy)."""
     t = args[0] if args else None
     if not isinstance(t, torch.Tensor) or t.device.type != "meta":
         return False
-    target = kwargs.get("device", args[1] if len(args) > 1 else "cpu")
-    return str(target).startswith("cpu")
+    if func is torch.Tensor.cpu:
+        return True
+    target = kwargs.get("device", args[1] if len(args) > 1 else None)
+    return isinstance(target, (str, torch.device)) and str(target).startswith("cpu")
 
 
 def _is_twin(t) -> bool:

@@ -343,7 +343,7 @@ class Recorder(ValueReads, TorchFunctionMode):
             if out is None:
                 if func is torch.Tensor.item and self.record_reads:
                     out = self._item(func, args, kwargs, event)
-                elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(args, kwargs):
+                elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(func, args, kwargs):
                     out = self._to_host(func, args, kwargs, event)
                 else:
                     out = func(*args, **kwargs)
