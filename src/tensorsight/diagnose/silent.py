@@ -229,9 +229,9 @@ def over_batch_rules(ctx) -> list[Finding]:
         if d is None:  # softmax's implicit dim (deprecated): 0 for 0-, 1- and 3-D inputs
             d = 0 if len(axes) in (0, 1, 3) else 1
         d = norm_dim(d, len(axes))
-        if d is None or axes[d].role != "batch" or axes[d].size < 2:
+        if d is None or not axes[d].has_batch or axes[d].size < 2 or axes[d].mixed:
             continue
-        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and a.role != "batch"]
+        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and not a.has_batch]
         if not others:
             continue  # every axis is samples (a similarity matrix): across samples on purpose
         target = next((i for i in others if axes[i].role in CLASS_ROLES), others[-1])
@@ -283,14 +283,38 @@ def loss_input_rules(ctx) -> list[Finding]:
             tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
                     "(or, equivalently, the log of these probabilities)")
         else:
-            fixes, line = unwrap_call(src), src.where
-            if not fixes or line is None:
-                fixes, line = _rename_loss(ctx, ev)
+            fixes, line = _logits_fix(ctx, ev, src)
             tail = ("the sigmoid is applied twice, so predictions near 0 or 1 get almost no gradient; "
                     "drop the sigmoid (or use the loss that takes probabilities)")
         msg = f"{name} expects {wants} but gets {src.name} output {fmt_shape(x.shape)}{made}: {tail}"
         out.append(Finding("warning", "loss_input_type", line.file, line.line, msg, fixes or []))
     return out
+
+
+def _logits_fix(ctx, ev, src):
+    """Drop the sigmoid when only the loss reads it; else hand the loss the sigmoid's input."""
+    users = [e for e in ctx.trace.events if e.index != ev.index and any(t.producer == src.index for t in e.inputs)]
+    if not users:
+        fixes = unwrap_call(src)
+        if fixes and src.where is not None:
+            return fixes, src.where
+    elif src.where is not None and ev.where is not None and src.where.file == ev.where.file \
+            and src.where.function == ev.where.function:
+        name = _short(src)
+        arg = (edits.arg_text(src.where.file, src.where.line, (name,), 0, None)
+               if edits.is_function_call(src.where.file, src.where.line, name) else None)
+        outer = _outer_name(ev)
+        if arg and outer:
+            fixes = edits.replace_arg(ev.where.file, ev.where.line, (outer,), 0, None, arg)
+            if fixes:
+                return fixes, ev.where
+    return _rename_loss(ctx, ev)
+
+
+def _outer_name(ev):
+    from .provenance_fixes import _outer_call
+    _, node = _outer_call(ev)
+    return edits.func_name(node).rsplit(".", 1)[-1] if node is not None else None
 
 
 def _rename_loss(ctx, ev):
