@@ -169,6 +169,9 @@ PROVENANCE_CASES = [
     ("silent_ce_class_axis_time.py", "loss_target_shape", "loss = nn.functional.cross_entropy(model(xb), yb)",
      "    loss = nn.functional.cross_entropy(model(xb).movedim(-1, 1), yb)",
      ["dim 1 of [8,9,9]", "time", "movedim(-1, 1)"]),
+    ("silent_images_standardised_over_channels.py", "normalization_axis",
+     "images = images - images.mean(dim=1, keepdim=True)",
+     "images = images - images.mean(dim=(2, 3), keepdim=True)", ["[40,3,12,12]", "across the channels", "dim=(2, 3)"]),
 ]
 
 

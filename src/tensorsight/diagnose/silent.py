@@ -344,7 +344,39 @@ def forced_shape_rules(ctx) -> list[Finding]:
     return out
 
 
-RULES = [view_rules, permute_rules, over_batch_rules, loss_input_rules, broadcast_rules, rnn_rules,
+STATS = {"mean", "std", "var", "amax", "amin"}
+PER_CHANNEL_OVER = {"time", "height", "width", "depth"}
+
+
+def data_stats_rules(ctx) -> list[Finding]:
+    """Data standardised across its channels (outside the model): per-channel statistics are taken
+    over time/space, so each channel keeps its own offset and scale removed."""
+    from ..analysis.explain import norm_dim
+    out = []
+    amap = ctx.amap
+    for ev in ctx.trace.events:
+        if _short(ev) not in STATS or ev.module or ev.where is None or not ev.inputs:
+            continue
+        keep = ev.kwargs.get("keepdim", ev.args[2] if len(ev.args) > 2 else False)
+        d = ev.kwargs.get("dim", ev.args[1] if len(ev.args) > 1 else None)
+        axes = amap.input_roles(ev.index, 0)
+        d = norm_dim(d, len(axes)) if isinstance(d, int) else None
+        if keep is not True or d is None or axes[d].role != "channel":
+            continue
+        over = [i for i, a in enumerate(axes) if a.role in PER_CHANNEL_OVER and a.size > 1]
+        if not over:
+            continue
+        target = over[0] if len(over) == 1 else tuple(over)
+        msg = (f"{_short(ev)}(dim={d}) on the data {fmt_shape(ev.inputs[0].shape)} takes its statistics across "
+               f"the channels ({provenance_text(amap, ev.inputs[0].producer, _out_index(ctx.trace, ev.inputs[0]), d) if ev.inputs[0].producer is not None else f'dim {d} is channels'}): "
+               f"every time step/pixel is standardised over the channels, so each channel's own offset and scale "
+               f"stay in the data; take them per channel over dim={target}")
+        fixes = edits.replace_arg(ev.where.file, ev.where.line, (_short(ev),), 0, "dim", str(target))
+        out.append(Finding("warning", "normalization_axis", ev.where.file, ev.where.line, msg, fixes or []))
+    return out
+
+
+RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, loss_input_rules, broadcast_rules, rnn_rules,
          ce_class_axis_rules, squeeze_rules, forced_shape_rules]
 
 
