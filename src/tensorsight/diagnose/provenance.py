@@ -303,7 +303,7 @@ def _where(ev: OpEvent) -> str:
 
 
 MOVES = {"permute", "transpose", "movedim", "swapaxes", "t", "view", "reshape", "flatten", "unflatten",
-         "squeeze", "unsqueeze", "view_as", "reshape_as", "contiguous", "__getitem__", "cat", "stack"}
+         "squeeze", "unsqueeze", "view_as", "reshape_as", "contiguous"}
 
 
 def origin_text(amap: AxisMap, uid: int) -> str:
