@@ -117,6 +117,7 @@ class AxisMap:
     batch_sizes: set = field(default_factory=set)    # the DataLoaders' batch sizes (> 1)
     loader_sizes: set = field(default_factory=set)   # …and their last, partial batches
     model_batch: set = field(default_factory=set)    # dim 0 sizes of the model's inputs
+    strong: set = field(default_factory=set)         # uids a DataLoader says are the batch
     guessed: set = field(default_factory=set)        # uids taken for the batch on no evidence
     sliced: set = field(default_factory=set)         # uids of axes cut by data[i:j] outside the model
     external: dict = field(default_factory=dict)     # (shape, dtype, role) -> axes of a tensor not made by an op
@@ -302,7 +303,7 @@ def _where(ev: OpEvent) -> str:
 
 
 MOVES = {"permute", "transpose", "movedim", "swapaxes", "t", "view", "reshape", "flatten", "unflatten",
-         "squeeze", "unsqueeze", "view_as", "reshape_as", "contiguous", "__getitem__", "cat", "stack"}
+         "squeeze", "unsqueeze", "view_as", "reshape_as", "contiguous"}
 
 
 def origin_text(amap: AxisMap, uid: int) -> str:

@@ -6,7 +6,7 @@ from ..capture.events import OpEvent
 from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
-from .provenance import AxisMap, provenance_text
+from .provenance import WEAK, AxisMap, provenance_text
 from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix
 from .provenance_ops import BROADCAST, main_role
 
@@ -76,7 +76,8 @@ def broadcast_rules(ctx) -> list[Finding]:
             any(_implicit(A[-i] if i <= len(A) else None) for i in bb)
         if cross and x.shape != y.shape:
             out.append(_cross_finding(ctx, ev, kind, x, y))
-        elif not cross and ba != bb and len(A) == len(B):
+        elif not cross and len(A) == len(B) and any(
+                i <= len(B) and B[-i].size > 1 and main_role_of(B[-i]) not in WEAK | {"batch", "weight"} for i in ba):
             i = max(ba)
             msg = (f"`{ev.where.code}` lines up {fmt_shape(x.shape)} with {fmt_shape(y.shape)}, but their batch axes "
                    f"are different dims ({_prov(amap, ev, ks[0], len(A) - max(ba))}; "
@@ -141,6 +142,8 @@ def rnn_rules(ctx) -> list[Finding]:
         t, b = (1, 0) if bf else (0, 1)
         if x[t].role != "batch" or x[b].role == "batch":
             continue
+        if _hx_given(ctx.trace, ev) and not (x[t].uids & amap.strong):
+            continue  # torch checks h0's batch against dim 1: only a DataLoader's batch says more
         module = watcher.module(ev.module) if watcher is not None and ev.module else None
         if module is None:
             continue
@@ -152,7 +155,9 @@ def rnn_rules(ctx) -> list[Finding]:
             fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "False") if site else None
             line, how = site or ev.where, "construct it without batch_first (its input is [time, batch, …])"
         else:
-            fixes, line, how = rnn_fix(watcher, ev, module, inp)
+            origin = next((amap.origins[p.uid].event for p in x[t].parts if p.uid in amap.origins), None)
+            fixes, line, how = rnn_fix(watcher, ev, module, inp,
+                                       ctx.trace.events[origin] if origin is not None else None)
         s = inp.shape
         layout = f"[batch={s[0]}, time={s[1]}" if bf else f"[time={s[0]}, batch={s[1]}"
         msg = (f"{name} = {mtype}(…) {'with batch_first=True' if bf else 'without batch_first'} reads "
@@ -160,6 +165,16 @@ def rnn_rules(ctx) -> list[Finding]:
                f"({_prov(amap, ev, 0, t) or f'dim {t} is the batch'}): it recurs across the samples of the batch; {how}")
         out.append(Finding("warning", "rnn_layout", line.file, line.line, msg, fixes or []))
     return out
+
+
+def _hx_given(trace, ev: OpEvent) -> bool:
+    """The RNN got an initial state from the caller (not zeros made inside the module)."""
+    for meta in ev.inputs[1:]:
+        if meta.role in ("", "input") and meta.producer is not None:
+            prod = trace.events[meta.producer]
+            if prod.module != ev.module:
+                return True
+    return False
 
 
 # -- the class axis of cross_entropy ---------------------------------------------------------------------

@@ -177,6 +177,26 @@ def permute_before(ev: OpEvent, perm: list[int]):
     return edits.wrap_receiver(ev.where.file, ev.where.line, (ev.name,), "{}." + permute_text(perm) + tail)
 
 
+def wrap_tuple_elements(path: str, line: int, template: str) -> list[Fix] | None:
+    """``src, trg = a[i:j], b[i:j]`` → each element wrapped: the batches sliced together share a layout."""
+    import libcst as cst
+    src = edits.load(path)
+    if src is None:
+        return None
+    st, value = edits.assigned_value(src, line)
+    if st is None or not isinstance(value, cst.Tuple) or len(value.elements) < 2:
+        return None
+    pos = edits._find(src, value)
+    if pos is None:
+        return None
+    parts = []
+    for el in value.elements:
+        text = src.code(el.value).strip()
+        atomic = isinstance(el.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        parts.append(template.format(text if atomic else f"({text})"))
+    return edits._splice(src, pos.start, pos.end, ", ".join(parts))
+
+
 def rename_call(file: str, line: int, old: str, new: str) -> list[Fix] | None:
     """``nn.BCEWithLogitsLoss()`` → ``nn.BCELoss()`` on one line (the name must occur once)."""
     text = edits.line_of(file, line)
@@ -191,7 +211,7 @@ def set_dim(file: str, line: int, names: tuple[str, ...], position: int, dim: in
     return fixes or edits.add_kwarg(file, line, names, "dim", str(dim))
 
 
-def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta):
+def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta, batch_origin: OpEvent | None = None):
     """batch_first=True at the constructor when the code after the RNN reads batch-first output
     (``out[:, -1]``); else transpose the RNN's input where it was made."""
     site = watcher.site(module)
@@ -208,8 +228,18 @@ def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta):
         fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True") if site else None
         return fixes, site or step.where, ("construct it with batch_first=True (the code after it already "
                                            "indexes [batch, time, …])")
+    if batch_origin is not None and not batch_origin.module and batch_origin.where is not None:
+        # the batch was cut from the data outside the model: make it time-major there
+        at = batch_origin.where
+        fixes = wrap_tuple_elements(at.file, at.line, "{}.transpose(0, 1)") or \
+            edits.append_call(at.file, at.line, ".transpose(0, 1)")
+        if fixes:
+            return fixes, at, "make the batches time-major where they are cut from the data, [time, batch, …]"
     prod = trace.events[inp.producer]
     line = hoist(prod.where, prod.stack, step.stack)
-    fixes = edits.append_call(line.file, line.line, ".transpose(0, 1)") if line is not None else None
+    fixes = None
+    if line is not None:
+        fixes = wrap_tuple_elements(line.file, line.line, "{}.transpose(0, 1)") or \
+            edits.append_call(line.file, line.line, ".transpose(0, 1)")
     return fixes, line or step.where, ("transpose its input to [time, batch, features] (the code after it "
                                        "reads time-first output)")

@@ -105,6 +105,8 @@ def getitem(amap, ev, ins):
     x = ins[0]
     idx = ev.arg(1, "idx")
     items = list(idx) if isinstance(idx, tuple) else [idx]
+    if isinstance(items[0], TensorRef) and all(i == slice(None) for i in items[1:]):
+        return _take_rows(amap, ev, ins, items[0])
     if any(isinstance(i, (TensorRef, list)) for i in items):
         return None
     if "..." in items:
@@ -136,6 +138,17 @@ def getitem(amap, ev, ins):
     return [tuple(out)] if len(out) == len(shape) else None
 
 
+def _take_rows(amap, ev, ins, ref):
+    """``data[idx]`` with a 1-D index or mask: rows picked from dim 0 (outside the model: a batch)."""
+    x, shape = ins[0], _shape(ev)
+    if len(ev.inputs[ref.index].shape) != 1 or len(shape) != len(x) or not x:
+        return None
+    rows = amap.fresh(main_role(amap, x[0]), shape[0], ev.index, 0, 0)
+    if not ev.module:
+        amap.sliced.update(rows.uids)
+    return [(rows,) + tuple(x[1:])]
+
+
 def cat(amap, ev, ins):
     ts = [ins[r.index] for r in (ev.arg(0, "tensors") or ()) if isinstance(r, TensorRef)]
     shape = _shape(ev)
@@ -161,6 +174,10 @@ def stack(amap, ev, ins):
     role = "batch" if collate else UNKNOWN
     note = f"the DataLoader batch {_fmt(shape)} dim 0" if collate else ""
     new = amap.fresh(role, k, ev.index, 0, a, note)
+    if collate:
+        amap.strong.update(new.uids)
+    elif not ev.module and a == 0 and k > 1:
+        amap.sliced.update(new.uids)  # samples stacked by hand: maybe a batch
     return [first[:a] + (new,) + first[a:]]
 
 
@@ -436,7 +453,8 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
         if "batch" in roles:
             main = main or axes[roles.index("batch")].size
             continue
-        dim = next((d for d, a in enumerate(axes) if a.uids & amap.sliced), None)
+        marked = [d for d, a in enumerate(axes) if a.uids & amap.sliced]
+        dim = 0 if 0 in marked else (marked[0] if marked else None)
         sizes = amap.batch_sizes | amap.loader_sizes
         guessed = dim is None and not (sizes and any(a.size in sizes for a in axes))
         if dim is None:
@@ -447,6 +465,8 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
         if main is not None and axes[dim].size != main:
             continue
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
+        if sizes and axes[dim].size in sizes:
+            amap.strong.update(axes[dim].uids)
         if guessed:  # no DataLoader or slice says so: a layer that knows better may move it (an RNN)
             amap.guessed.update(axes[dim].uids)
         main = main or axes[dim].size

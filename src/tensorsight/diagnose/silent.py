@@ -229,9 +229,9 @@ def over_batch_rules(ctx) -> list[Finding]:
         if d is None:  # softmax's implicit dim (deprecated): 0 for 0-, 1- and 3-D inputs
             d = 0 if len(axes) in (0, 1, 3) else 1
         d = norm_dim(d, len(axes))
-        if d is None or axes[d].role != "batch" or axes[d].size < 2:
+        if d is None or not axes[d].has_batch or axes[d].size < 2 or axes[d].mixed:
             continue
-        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and a.role != "batch"]
+        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and not a.has_batch]
         if not others:
             continue  # every axis is samples (a similarity matrix): across samples on purpose
         target = next((i for i in others if axes[i].role in CLASS_ROLES), others[-1])
@@ -283,14 +283,38 @@ def loss_input_rules(ctx) -> list[Finding]:
             tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
                     "(or, equivalently, the log of these probabilities)")
         else:
-            fixes, line = unwrap_call(src), src.where
-            if not fixes or line is None:
-                fixes, line = _rename_loss(ctx, ev)
+            fixes, line = _logits_fix(ctx, ev, src)
             tail = ("the sigmoid is applied twice, so predictions near 0 or 1 get almost no gradient; "
                     "drop the sigmoid (or use the loss that takes probabilities)")
         msg = f"{name} expects {wants} but gets {src.name} output {fmt_shape(x.shape)}{made}: {tail}"
         out.append(Finding("warning", "loss_input_type", line.file, line.line, msg, fixes or []))
     return out
+
+
+def _logits_fix(ctx, ev, src):
+    """Drop the sigmoid when only the loss reads it; else hand the loss the sigmoid's input."""
+    users = [e for e in ctx.trace.events if e.index != ev.index and any(t.producer == src.index for t in e.inputs)]
+    if not users:
+        fixes = unwrap_call(src)
+        if fixes and src.where is not None:
+            return fixes, src.where
+    elif src.where is not None and ev.where is not None and src.where.file == ev.where.file \
+            and src.where.function == ev.where.function:
+        name = _short(src)
+        arg = (edits.arg_text(src.where.file, src.where.line, (name,), 0, None)
+               if edits.is_function_call(src.where.file, src.where.line, name) else None)
+        outer = _outer_name(ev)
+        if arg and outer:
+            fixes = edits.replace_arg(ev.where.file, ev.where.line, (outer,), 0, None, arg)
+            if fixes:
+                return fixes, ev.where
+    return _rename_loss(ctx, ev)
+
+
+def _outer_name(ev):
+    from .provenance_fixes import _outer_call
+    _, node = _outer_call(ev)
+    return edits.func_name(node).rsplit(".", 1)[-1] if node is not None else None
 
 
 def _rename_loss(ctx, ev):
@@ -320,7 +344,39 @@ def forced_shape_rules(ctx) -> list[Finding]:
     return out
 
 
-RULES = [view_rules, permute_rules, over_batch_rules, loss_input_rules, broadcast_rules, rnn_rules,
+STATS = {"mean", "std", "var", "amax", "amin"}
+PER_CHANNEL_OVER = {"time", "height", "width", "depth"}
+
+
+def data_stats_rules(ctx) -> list[Finding]:
+    """Data standardised across its channels (outside the model): per-channel statistics are taken
+    over time/space, so each channel keeps its own offset and scale removed."""
+    from ..analysis.explain import norm_dim
+    out = []
+    amap = ctx.amap
+    for ev in ctx.trace.events:
+        if _short(ev) not in STATS or ev.module or ev.where is None or not ev.inputs:
+            continue
+        keep = ev.kwargs.get("keepdim", ev.args[2] if len(ev.args) > 2 else False)
+        d = ev.kwargs.get("dim", ev.args[1] if len(ev.args) > 1 else None)
+        axes = amap.input_roles(ev.index, 0)
+        d = norm_dim(d, len(axes)) if isinstance(d, int) else None
+        if keep is not True or d is None or axes[d].role != "channel":
+            continue
+        over = [i for i, a in enumerate(axes) if a.role in PER_CHANNEL_OVER and a.size > 1]
+        if not over:
+            continue
+        target = over[0] if len(over) == 1 else tuple(over)
+        msg = (f"{_short(ev)}(dim={d}) on the data {fmt_shape(ev.inputs[0].shape)} takes its statistics across "
+               f"the channels ({provenance_text(amap, ev.inputs[0].producer, _out_index(ctx.trace, ev.inputs[0]), d) if ev.inputs[0].producer is not None else f'dim {d} is channels'}): "
+               f"every time step/pixel is standardised over the channels, so each channel's own offset and scale "
+               f"stay in the data; take them per channel over dim={target}")
+        fixes = edits.replace_arg(ev.where.file, ev.where.line, (_short(ev),), 0, "dim", str(target))
+        out.append(Finding("warning", "normalization_axis", ev.where.file, ev.where.line, msg, fixes or []))
+    return out
+
+
+RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, loss_input_rules, broadcast_rules, rnn_rules,
          ce_class_axis_rules, squeeze_rules, forced_shape_rules]
 
 
