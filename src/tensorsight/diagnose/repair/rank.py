@@ -29,14 +29,14 @@ def score(c: Candidate, ctx: Context) -> float:
         s += 10.0
     elif o is not None and o.runs:
         s += 6.0
-    s -= LINE_COST * (len(c.lines) - 1)
+    s -= LINE_COST * (c.edits - 1)
     s += agreement(c, ctx)
     return s
 
 
 def upper_bound(c: Candidate, ctx: Context) -> float:
     """The best score ``c`` could reach if its re-run came back clean."""
-    return c.prior + 10.0 - LINE_COST * (len(c.lines) - 1) + agreement(c, ctx)
+    return c.prior + 10.0 - LINE_COST * (c.edits - 1) + agreement(c, ctx)
 
 
 def agreement(c: Candidate, ctx: Context) -> float:

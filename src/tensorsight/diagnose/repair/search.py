@@ -46,7 +46,7 @@ _PAIRS = [
 _BOUNDS = re.compile(r"Target (-?\d+) is out of bounds")
 
 
-def pairs(msg: str, ev) -> list[tuple[int, int]]:
+def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for pattern, groups in _PAIRS:
         m = re.search(pattern, msg)
@@ -60,8 +60,21 @@ def pairs(msg: str, ev) -> list[tuple[int, int]]:
                 out.append(p)
     m = _BOUNDS.search(msg)
     if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
-        out.append((int(m.group(1)) + 1, int(ev.inputs[0].shape[1])))
+        high = max(int(m.group(1)), highest_target(tb_locals))
+        out.append((high + 1, int(ev.inputs[0].shape[1])))
     return out
+
+
+def highest_target(tb_locals) -> int:
+    """The largest class id among the targets the failing loss got (-1 when not seen)."""
+    for loc in reversed(tb_locals or []):
+        t = loc.get("target")
+        if t is not None and hasattr(t, "max") and getattr(t, "numel", lambda: 0)():
+            try:
+                return int(t.max())
+            except Exception:  # noqa: BLE001
+                return -1
+    return -1
 
 
 _TUPLE = re.compile(r"[\[(]((?:\d+\s*[,x]\s*)+\d+)[\])]")
@@ -124,7 +137,7 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
 def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     """The findings to report for this crash: the best validated fix (and its alternative)."""
     script = script_of(crash)
-    ctx = Context(crash, sites.collect(crash), pairs(crash.msg, crash.failing))
+    ctx = Context(crash, sites.collect(crash), pairs(crash.msg, crash.failing, crash.tb_locals))
     if script is None:
         # nothing to re-run (explain() in a notebook): the rules' answer, with why its line
         report.annotate(rule_findings, ctx)
@@ -236,7 +249,7 @@ def _followups(watcher, exc) -> list[list[dict]]:
         out.append(fixes)
     c = crash_mod.make_crash(watcher, exc)
     if c.failing is not None:
-        ctx = Context(c, sites.collect(c), pairs(c.msg, c.failing))
+        ctx = Context(c, sites.collect(c), pairs(c.msg, c.failing, c.tb_locals))
         for cand in sorted(templates.generate(ctx), key=lambda k: -k.prior)[:2]:
             out.append([{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": cand.detail,
                          "category": report.category(cand, ctx)} for fx in cand.fixes])

@@ -9,8 +9,8 @@ any re-run.
 from __future__ import annotations
 
 from .candidate import Candidate, Context, Template
-from .templates_data import (add_axis, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, squeeze_dim,
-                             undo_call)
+from .templates_data import (add_axis, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
+                             squeeze_dim, undo_call)
 from .templates_layers import (batch_first, drop_last, logits_loss, number_from_error, pad_collate, resize_to_other,
                                set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
 
@@ -25,6 +25,7 @@ TEMPLATES = [
     Template("undo_call", "data", ("operand",), undo_call),
     Template("cast", "data", ("operand",), cast),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),
+    Template("size_from_data", "data", ("call",), size_from_data),
     Template("rowwise_dot", "data", ("call",), rowwise_dot),
     Template("set_ctor_in", "layer", ("ctor",), set_ctor_in),
     Template("swap_ctor_args", "layer", ("ctor",), swap_ctor_args),

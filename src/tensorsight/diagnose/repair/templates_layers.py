@@ -43,8 +43,10 @@ def swap_ctor_args(ctx: Context, site: Site):
     if not a or not b or a == b:
         return
     old_in, old_out = _module_size(module, "in"), _module_size(module, "out")
-    sizes = {d for t in ctx.ev.activations for d in t.shape} | {v for p in ctx.pairs for v in p}
-    if old_out not in sizes:
+    # only when the swap makes the layer read what it is given (its own op is the one that failed)
+    x = ctx.ev.activations[0] if ctx.ev.activations else None
+    axis = 1 if mtype.startswith(("Conv", "BatchNorm")) else -1
+    if site.depth != 0 or x is None or len(x.shape) < 2 or x.shape[axis] != old_out:
         return
     fixes = swap_positional(site, mtype, spec["in"][0], spec["out"][0], module)
     if fixes:
@@ -203,6 +205,27 @@ def number_from_error(ctx: Context, site: Site):
             computed = not site.text.strip().lstrip("-").isdigit()
             yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new} ({got} → {want})",
                             5.0 if computed else 3.5)
+        for name in names_with_value(ctx, site.file, want):
+            fixes = _replace_expr(site, name)
+            if fixes:
+                yield Candidate(tuple(fixes), "number_from_name", "number", site,
+                                f"{site.text} → {name}, which is {want} ({got} → {want})", 5.5)
+
+
+def names_with_value(ctx: Context, file: str, value: int) -> list[str]:
+    """Module-level names of the program that hold ``value`` (``NUM_CLASSES``) or whose length is
+    ``value`` (``len(LABELS)``): the size the program already knows, written as it knows it."""
+    from .sites import _globals_by_file
+    env = _globals_by_file(ctx.crash).get(file) or {}
+    out = []
+    for k, v in list(env.items()):
+        if k.startswith("_") or callable(v) or isinstance(v, bool):
+            continue
+        if isinstance(v, int) and v == value:
+            out.append(k)
+        elif isinstance(v, (list, tuple, dict, set, str)) and len(v) == value and not isinstance(v, str):
+            out.append(f"len({k})")
+    return out[:3]
 
 
 def implied_text(text: str, got: int, want: int) -> str | None:
