@@ -42,9 +42,9 @@ def upper_bound(c: Candidate, ctx: Context) -> float:
 def agreement(c: Candidate, ctx: Context) -> float:
     ev = ctx.ev
     if ev is None or not ev.activations:
-        return _style(c)
+        return _style(c) + batch_size_change(c, ctx)
     if c.layer_change is None:
-        return _data_agreement(c, ctx) + _style(c)
+        return _data_agreement(c, ctx) + _style(c) + batch_size_change(c, ctx)
     module, role, old, new = c.layer_change
     x = ev.activations[0]
     family = next((k for k in READS if ev.name.startswith(k)), None)
@@ -74,6 +74,14 @@ def _batch_sizes(ctx: Context) -> set[int]:
         if info.batch_size and info.batch_size > 1:
             sizes.add(info.batch_size)
     return sizes
+
+
+def batch_size_change(c: Candidate, ctx: Context) -> float:
+    """Resizing the batch to make shapes fit hides the bug (every batch size must work)."""
+    s = c.site
+    if s is not None and s.kind == "constant" and s.value in _batch_sizes(ctx):
+        return -4.0
+    return 0.0
 
 
 def _style(c: Candidate) -> float:

@@ -85,6 +85,18 @@ def collect(crash) -> list[Site]:
             site = crash.watcher.site(module)
             if site is not None:
                 add(Site("ctor", site.file, site.line, why, module=module, depth=depth))
+    if ev is None:
+        # the check that raised ran before any op (an RNN's state, a layer's own assertion):
+        # the modules on the traceback are the ones involved
+        seen_mods = []
+        for loc in reversed(crash.tb_locals):
+            m = loc.get("self")
+            if m is not None and hasattr(m, "_parameters") and all(m is not o for o in seen_mods):
+                seen_mods.append(m)
+                site = crash.watcher.site(m)
+                if site is not None:
+                    add(Site("ctor", site.file, site.line, f"it builds the {type(m).__name__} that raised",
+                             module=m, depth=0 if len(seen_mods) == 1 else 1))
     for info in crash.watcher.loaders:
         if info.where is not None and info.iterated:
             add(Site("loader", info.where.file, info.where.line, "batches the data", loader=info, depth=2))

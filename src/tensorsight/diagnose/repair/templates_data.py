@@ -153,7 +153,16 @@ def drop_axis(ctx: Context, site: Site):
             yield c
 
 
-_UNDOABLE = ("squeeze", "unsqueeze", "flatten", "permute", "transpose", "t", "view", "reshape")
+_UNDOABLE = ("squeeze", "unsqueeze", "flatten", "permute", "transpose", "t", "view", "reshape", "one_hot")
+
+
+def _unwrap(site: Site, name: str):
+    """``F.one_hot(ids, n)`` → ``ids``: the call replaced by its first argument."""
+    src = edits.load(site.file)
+    for call in edits.calls_covering(src, site.line, name) if src else []:
+        if call.node.args:
+            return edits._splice(src, call.start, call.end, src.code(call.node.args[0].value).strip())
+    return None
 
 
 def undo_call(ctx: Context, site: Site):
@@ -167,7 +176,7 @@ def undo_call(ctx: Context, site: Site):
     shapes = effect(ctx, site, lambda s: before)
     if shapes is None or fits(ctx.ev, shapes) is False:
         return
-    fixes = edits.remove_method(site.file, site.line, ev.name)
+    fixes = edits.remove_method(site.file, site.line, ev.name) if ev.name != "one_hot" else _unwrap(site, ev.name)
     if fixes:
         boost = 2.0 if fits(ctx.ev, shapes) else 0.0
         yield Candidate(tuple(fixes), "undo_call", "data", site, f"remove .{ev.name}(…) ({fmt_shape(before)} stays)",

@@ -205,7 +205,7 @@ def number_from_error(ctx: Context, site: Site):
             computed = not site.text.strip().lstrip("-").isdigit()
             yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new} ({got} → {want})",
                             5.0 if computed else 3.5)
-        for name in names_with_value(ctx, site.file, want):
+        for name in names_with_value(ctx, site.file, want) if not computed else ():
             fixes = _replace_expr(site, name)
             if fixes:
                 yield Candidate(tuple(fixes), "number_from_name", "number", site,
