@@ -123,7 +123,7 @@ def logits_loss(ctx: Context, site: Site):
                 yield Candidate(tuple(fixes), "logits_loss", "loss", site, f"{ev.name} → {_LOGITS_F[ev.name]}", 6.0)
             break
         if ev.name == "binary_cross_entropy":
-            from ..silent import _outer_call_fix
+            from ..provenance_fixes import _outer_call_fix
             fixes = _outer_call_fix(ev, 0, "torch.sigmoid({})")
             if fixes:
                 yield Candidate(tuple(fixes), "add_sigmoid", "loss", site, "sigmoid on the scores before the loss", 5.5)
@@ -180,7 +180,7 @@ def resize_to_other(ctx: Context, site: Site):
     x, y = ev.activations[0].shape, ev.activations[1].shape
     if len(x) < 3 or len(y) < 2 or tuple(x[-2:]) == tuple(y[-2:]):
         return
-    from ..silent import _outer_call, _outer_call_fix
+    from ..provenance_fixes import _outer_call, _outer_call_fix
     src, node = _outer_call(ev)
     other = src.code(node.args[1].value).strip() if node is not None and len(node.args) > 1 else None
     if not other:
