@@ -144,4 +144,6 @@ def _site_for(ctx: Context, file: str, line: int):
 def _site_phrase(site, ctx: Context) -> str:
     if site.kind == "operand" and site.meta is not None and ctx.ev is not None:
         return f"this line makes {fmt_shape(site.meta.shape, site.meta.dtype)}, operand {site.operand} of {ctx.ev.name}"
+    if site.kind == "call":
+        return f"this line {site.why}"
     return site.why
