@@ -19,7 +19,7 @@ from .templates import Candidate, Context
 # CPU seconds the whole search may take (re-runs included), the wall-clock limit of one re-run
 # (a candidate that sleeps or waits forever), and the most candidates it re-runs
 BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "2.5"))
-RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "8"))
+RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "15"))
 MAX_RUNS = 8
 # the rules were written against real bugs: their fix is tried first, but not trusted blindly
 RULE_PRIOR = 7.5

@@ -9,7 +9,7 @@ any re-run.
 from __future__ import annotations
 
 from .candidate import Candidate, Context, Template
-from .templates_data import (add_axis, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
+from .templates_data import (add_axis, argument_from_data, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
                              squeeze_dim, undo_call)
 from .templates_layers import (batch_first, drop_last, logits_loss, number_from_error, pad_collate, resize_to_other,
                                set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
@@ -37,6 +37,7 @@ TEMPLATES = [
     Template("smaller_window", "layer", ("ctor",), smaller_window),
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),
+    Template("argument_from_data", "data", ("constant",), argument_from_data),
 ]
 
 

@@ -340,3 +340,59 @@ def _same_edit_nearby(src, at: int, file: str, text: str, new: str):
         if text in old and any(f"{name}(" in old for name in _FACTORIES) and old.count(text) == 1:
             fixes.append(Fix(file, line, old, old.replace(text, new)))
     return fixes if fixes and edits.parses(src, fixes) else None
+
+
+def argument_from_data(ctx: Context, site: Site):
+    """A stored size passed along (``model(x, grid, val_batch_size)``) where the data in scope
+    has another: pass the data's own size (``labels.size(0)``)."""
+    if site.kind != "constant" or not site.text or site.text.isdigit():
+        return
+    frame = _frame_running(ctx.crash, site)
+    if frame is None:
+        return
+    for want, got in ctx.pairs:
+        if site.value != got:
+            continue
+        for name, axis in _tensors_with(frame.f_locals, want, exclude=got):
+            if not bound_before(site.file, name, site.line):
+                continue
+            new = f"{name}.size({axis})"
+            line = edits.line_of(site.file, site.line)
+            if line.count(site.text) != 1:
+                continue
+            from ..findings import Fix
+            fixes = [Fix(site.file, site.line, line, line.replace(site.text, new))]
+            src = edits.load(site.file)
+            if src is not None and edits.parses(src, fixes):
+                yield Candidate(tuple(fixes), "argument_from_data", "data", site,
+                                f"{site.text} → {new}: this batch holds {want}, not the stored {got}", 6.0)
+
+
+def bound_before(file: str, name: str, line: int) -> bool:
+    """Is ``name`` assigned (or a loop/function variable) on a line before ``line``?"""
+    import ast as pyast
+    src = edits.load(file)
+    if src is None:
+        return False
+    try:
+        tree = pyast.parse("\n".join(src.lines))
+    except SyntaxError:
+        return False
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.Name) and node.id == name and isinstance(node.ctx, pyast.Store) and node.lineno < line:
+            return True
+        if isinstance(node, pyast.arg) and node.arg == name and node.lineno < line:
+            return True
+    return False
+
+
+def _frame_running(crash, site: Site):
+    """The traceback frame whose function contains the site's line."""
+    tb = crash.exc.__traceback__
+    found = None
+    while tb is not None:
+        f = tb.tb_frame
+        if f.f_code.co_filename == site.file and site.line in {ln for _, _, ln in f.f_code.co_lines() if ln}:
+            found = f
+        tb = tb.tb_next
+    return found

@@ -126,7 +126,8 @@ def logits_loss(ctx: Context, site: Site):
             from ..provenance_fixes import _outer_call_fix
             fixes = _outer_call_fix(ev, 0, "torch.sigmoid({})")
             if fixes:
-                yield Candidate(tuple(fixes), "add_sigmoid", "loss", site, "sigmoid on the scores before the loss", 5.5)
+                # the user chose a loss on probabilities: the missing piece is the sigmoid
+                yield Candidate(tuple(fixes), "add_sigmoid", "loss", site, "sigmoid on the scores before the loss", 6.5)
 
 
 def _call_prefix(site: Site, name: str) -> str:
