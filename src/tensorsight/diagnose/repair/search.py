@@ -52,12 +52,18 @@ def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
         m = re.search(pattern, msg)
         if m and groups:
             p = (int(m.group(groups[0])), int(m.group(groups[1])))
-            if p not in out:
-                out.append(p)
+            # which side is "wrong" depends on the fix: the layer's size, or the data's
+            for q in (p, p[::-1]):
+                if q not in out:
+                    out.append(q)
     for a, b in _tuple_pairs(msg):
         for p in ((a, b), (b, a)):
             if p not in out:
                 out.append(p)
+    if "index out of range" in msg and ev is not None and ev.name == "embedding" and len(ev.inputs) > 1:
+        high = highest_target(tb_locals, "input")
+        if high >= 0:
+            out.append((high + 1, int(ev.inputs[1].shape[0])))
     m = _BOUNDS.search(msg)
     if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
         high = max(int(m.group(1)), highest_target(tb_locals))
@@ -65,10 +71,10 @@ def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
     return out
 
 
-def highest_target(tb_locals) -> int:
-    """The largest class id among the targets the failing loss got (-1 when not seen)."""
+def highest_target(tb_locals, name: str = "target") -> int:
+    """The largest id among the targets (or ids) the failing op got (-1 when not seen)."""
     for loc in reversed(tb_locals or []):
-        t = loc.get("target")
+        t = loc.get(name)
         if t is not None and hasattr(t, "max") and getattr(t, "numel", lambda: 0)():
             try:
                 return int(t.max())

@@ -45,7 +45,7 @@ class Site:
 def numbers_in(message: str) -> list[int]:
     """Sizes named in an error message, in order (no duplicates)."""
     out: list[int] = []
-    for m in re.finditer(r"(?<![\w.])(\d+)(?![\w.])", message):
+    for m in re.finditer(r"(?<![\d.])(\d+)(?![\d.])", message):
         v = int(m.group(1))
         if v not in out:
             out.append(v)
@@ -203,7 +203,7 @@ def constants(crash) -> list[Site]:
     pure functions)."""
     nums = set(numbers_in(crash.msg))
     if crash.failing is not None:
-        for t in crash.failing.activations:
+        for t in crash.failing.inputs:
             nums.update(d for d in t.shape if isinstance(d, int))
     nums.discard(0)
     nums.discard(1)
@@ -236,6 +236,11 @@ def _candidate_exprs(node):
         if isinstance(node.value, (ast.Tuple, ast.List)):
             for el in node.value.elts:
                 yield el, ""
+
+    elif isinstance(node, ast.Dict):
+        for k, v in zip(node.keys, node.values):
+            if not isinstance(v, ast.Dict):
+                yield v, f" (entry {k.value!r})" if isinstance(k, ast.Constant) else ""
     elif isinstance(node, ast.Call):
         for a in node.args:
             if not isinstance(a, ast.Starred):
