@@ -55,7 +55,7 @@ def why_root(c: Candidate, ctx: Context) -> str:
     if s.kind == "ctor":
         return f"this line builds the layer: {s.why}"
     if s.kind == "constant":
-        return f"this line sets the size the error names: {s.text} = {s.value}"
+        return f"this line {s.why}, the size the error names, and it flows from here into the failing op"
     if s.kind == "loader":
         return f"this line {s.why}: the batches are made here"
     return f"this line {s.why}"

@@ -225,7 +225,8 @@ def constants(crash) -> list[Site]:
                 if isinstance(value, bool) or not isinstance(value, int) or value not in nums:
                     continue
                 text = ast.get_source_segment("\n".join(src.lines), expr) or ""
-                out.append(Site("constant", file, expr.lineno, f"it sets {text} = {value}{where}", value=value,
+                said = f"sets {text}{where}" if text.strip().isdigit() else f"sets {text} = {value}{where}"
+                out.append(Site("constant", file, expr.lineno, said, value=value,
                                 text=text, depth=3))
     return out
 

@@ -204,13 +204,13 @@ def number_from_error(ctx: Context, site: Site):
         fixes = _replace_expr(site, new)
         if fixes:
             computed = not site.text.strip().lstrip("-").isdigit()
-            yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new} ({got} → {want})",
+            yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new}: the data needs {want} where this gives {got}",
                             5.0 if computed else 3.5)
         for name in names_with_value(ctx, site.file, want) if not computed else ():
             fixes = _replace_expr(site, name)
             if fixes:
                 yield Candidate(tuple(fixes), "number_from_name", "number", site,
-                                f"{site.text} → {name}, which is {want} ({got} → {want})", 5.5)
+                                f"{site.text} → {name}, which is {want}: the data needs {want} where this gives {got}", 5.5)
 
 
 def names_with_value(ctx: Context, file: str, value: int) -> list[str]:
