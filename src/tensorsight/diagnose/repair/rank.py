@@ -65,6 +65,8 @@ def agreement(c: Candidate, ctx: Context) -> float:
                 s -= 2.0   # the layer agrees with the layer before it: something between them is wrong
     if isinstance(new, int) and new in _batch_sizes(ctx) and new not in (old,):
         s -= 5.0           # the layer would read the batch axis: the data lost an axis
+    if new == 1 and isinstance(old, int) and old > 1:
+        s -= 4.0           # a layer of width 1 to fit an axis of size 1: the data has an extra axis
     return s + _style(c)
 
 

@@ -9,7 +9,7 @@ any re-run.
 from __future__ import annotations
 
 from .candidate import Candidate, Context, Template
-from .templates_data import (add_axis, argument_from_data, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
+from .templates_data import (add_axis, argument_from_data, cat_dim, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
                              squeeze_dim, undo_call)
 from .templates_layers import (batch_first, drop_last, logits_loss, number_from_error, pad_collate, resize_to_other,
                                set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
@@ -23,6 +23,7 @@ TEMPLATES = [
     Template("add_axis", "data", ("operand",), add_axis),
     Template("drop_axis", "data", ("operand",), drop_axis),
     Template("undo_call", "data", ("operand",), undo_call),
+    Template("cat_dim", "data", ("operand",), cat_dim),
     Template("cast", "data", ("operand",), cast),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),
     Template("size_from_data", "data", ("call",), size_from_data),

@@ -174,13 +174,45 @@ def undo_call(ctx: Context, site: Site):
         return
     before = tuple(ev.activations[0].shape)
     shapes = effect(ctx, site, lambda s: before)
-    if shapes is None or fits(ctx.ev, shapes) is False:
+    if shapes is not None and fits(ctx.ev, shapes) is False:
+        return
+    # an axis added or dropped far upstream reaches the failing op through layers: no local
+    # check then, the re-run decides (at a lower prior)
+    if shapes is None and ev.name not in ("unsqueeze", "squeeze"):
         return
     fixes = edits.remove_method(site.file, site.line, ev.name) if ev.name != "one_hot" else _unwrap(site, ev.name)
     if fixes:
-        boost = 2.0 if fits(ctx.ev, shapes) else 0.0
+        boost = 2.0 if shapes is not None and fits(ctx.ev, shapes) else (0.0 if shapes is not None else -1.0)
         yield Candidate(tuple(fixes), "undo_call", "data", site, f"remove .{ev.name}(…) ({fmt_shape(before)} stays)",
-                        5.0 + boost - 0.4 * site.depth)
+                        5.0 + boost - 0.2 * site.depth)
+
+
+def cat_dim(ctx: Context, site: Site):
+    """Tensors joined along the wrong axis (the batch axis, where features were meant)."""
+    ev = site.event
+    if ev is None or ev.name not in ("cat", "concat") or ev.where is None or not ev.outputs:
+        return
+    if (ev.where.file, ev.where.line) != (site.file, site.line):
+        return
+    parts = [tuple(t.shape) for t in ev.activations]
+    if not parts or any(len(p) != len(parts[0]) for p in parts):
+        return
+    dim = ev.arg(1, "dim", 0)
+    dim = dim if isinstance(dim, int) else 0
+    n = len(parts[0])
+    for d in range(n):
+        if d == dim % n or any(p[:d] + p[d + 1:] != parts[0][:d] + parts[0][d + 1:] for p in parts):
+            continue
+        joined = list(parts[0])
+        joined[d] = sum(p[d] for p in parts)
+        shapes = effect(ctx, site, lambda s, j=tuple(joined): j)
+        if shapes is None or fits(ctx.ev, shapes) is False:
+            continue
+        fixes = edits.replace_arg(site.file, site.line, (ev.name,), 1, "dim", str(d))
+        if fixes:
+            yield Candidate(tuple(fixes), "cat_dim", "data", site,
+                            f"join along dim {d}, not {dim}: {' + '.join(str(p[d]) for p in parts)} = {joined[d]}",
+                            6.5 - 0.4 * site.depth)
 
 
 def per_sample_flatten(ctx: Context, site: Site):
