@@ -35,6 +35,8 @@ def fits(ev: OpEvent, shapes: list[tuple]) -> bool | None:
     if not shapes or any(not all(isinstance(d, int) for d in s) for s in shapes):
         return None
     x = shapes[0]
+    if name in ("embedding", "embedding_bag", "one_hot", "gather", "index_select"):
+        return False   # ids out of range: no change of layout brings them in range
     if name.startswith("conv"):
         w = _weight(ev)
         if w is None:
