@@ -35,7 +35,7 @@ TEMPLATES = [
     Template("logits_loss", "loss", ("ctor", "call"), logits_loss),
     Template("drop_last", "loader", ("loader",), drop_last),
     Template("pad_collate", "loader", ("loader",), pad_collate),
-    Template("smaller_window", "layer", ("ctor",), smaller_window),
+    Template("smaller_window", "layer", ("ctor", "call"), smaller_window),
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),
     Template("argument_from_data", "data", ("constant",), argument_from_data),

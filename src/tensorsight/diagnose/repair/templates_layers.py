@@ -153,6 +153,9 @@ def drop_last(ctx: Context, site: Site):
 
 def smaller_window(ctx: Context, site: Site):
     """A pooling window larger than the feature map: shrink it to the map (the same output)."""
+    if site.kind == "call":
+        yield from _adaptive_call(ctx, site)
+        return
     module, ev = site.module, ctx.ev
     mtype = type(module).__name__
     if not mtype.startswith(("MaxPool", "AvgPool")) or not ev.activations or site.depth != 0:
@@ -171,6 +174,27 @@ def smaller_window(ctx: Context, site: Site):
     fixes = edits.replace_call(site.file, site.line, (mtype,), _call_prefix(site, mtype) + f"Adaptive{kind}Pool{nd}(1)")
     if fixes:
         yield Candidate(tuple(fixes), "adaptive_pool", "layer", site, f"Adaptive{kind}Pool{nd}(1)", 4.5)
+
+
+def _adaptive_call(ctx: Context, site: Site):
+    """``F.avg_pool2d(x, 4)`` on a map smaller than 4: ``F.adaptive_avg_pool2d(x, 1)``."""
+    ev = ctx.ev
+    if site.depth != 0 or ev is None or ev.module_type.startswith(("AvgPool", "MaxPool")) \
+            or not ev.name.startswith(("avg_pool", "max_pool")):
+        return
+    if "too small" not in ctx.crash.msg and "greater than" not in ctx.crash.msg:
+        return
+    src = edits.load(site.file)
+    for call in edits.calls_covering(src, site.line, ev.name) if src else []:
+        if not call.node.args:
+            continue
+        head = edits.func_name(call.node)[: -len(ev.name)]
+        x = src.code(call.node.args[0].value).strip()
+        fixes = edits._splice(src, call.start, call.end, f"{head}adaptive_{ev.name}({x}, 1)")
+        if fixes:
+            yield Candidate(tuple(fixes), "adaptive_pool", "layer", site,
+                            f"adaptive_{ev.name}(…, 1): one value per channel whatever the map's size", 5.5)
+        return
 
 
 def resize_to_other(ctx: Context, site: Site):
