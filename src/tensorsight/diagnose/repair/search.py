@@ -134,7 +134,8 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
             c.kind = "layer"
             c.site = s
             x = ctx.ev.activations[0] if ctx.ev is not None and ctx.ev.activations else None
-            axis = 1 if ctx.ev.name.startswith(("conv", "batch_norm", "instance_norm")) else -1
+            name = ctx.ev.name if ctx.ev is not None else ""
+            axis = 1 if name.startswith(("conv", "batch_norm", "instance_norm")) else -1
             new = x.shape[axis] if x is not None and len(x.shape) > 1 else None
             c.layer_change = (s.module, "in", _module_size(s.module, "in"), new)
     return c
