@@ -205,6 +205,11 @@ def constants(crash) -> list[Site]:
     if crash.failing is not None:
         for t in crash.failing.inputs:
             nums.update(d for d in t.shape if isinstance(d, int))
+    if any(w in crash.msg for w in ("must match except in dimension", "too small", "can't be greater than")):
+        # the input's own sizes are candidates too: the network may not take that size
+        for call in crash.trace.modules:
+            if call.depth == 0 and call.inputs:
+                nums.update(d for d in call.inputs[0].shape[2:] if isinstance(d, int))
     nums.discard(0)
     nums.discard(1)
     if not nums:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from .candidate import Candidate, Context, Template
 from .templates_data import (add_axis, argument_from_data, cat_dim, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
                              squeeze_dim, undo_call)
-from .templates_layers import (batch_first, drop_last, logits_loss, number_from_error, pad_collate, resize_to_other,
+from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error, pad_collate, resize_to_other,
                                set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -39,6 +39,7 @@ TEMPLATES = [
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),
     Template("argument_from_data", "data", ("constant",), argument_from_data),
+    Template("input_size", "number", ("constant",), input_size_for_network),
 ]
 
 

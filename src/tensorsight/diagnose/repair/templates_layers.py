@@ -316,3 +316,35 @@ def pad_collate(ctx: Context, site: Site):
     if fixes:
         yield Candidate(tuple(fixes), "pad_collate", "loader", site,
                         "collate_fn that pads each batch to its longest sample (pad_sequence)", 5.0)
+
+
+def input_size_for_network(ctx: Context, site: Site):
+    """An input size the network cannot take (pooling floors odd sizes so skips do not line up,
+    or the map shrinks below a window): the size written where the input is made, rounded up to
+    what the downsampling needs."""
+    msg = ctx.crash.msg
+    joined = "must match except in dimension" in msg
+    small = "too small" in msg or "can't be greater than" in msg
+    if not (joined or small) or not isinstance(site.value, int) or not site.text.strip().isdigit():
+        return
+    if site.value not in _input_spatial_sizes(ctx):
+        return
+    v = site.value
+    options = sorted({-(-v // m) * m for m in (16, 32)} - {v}) if joined else [2 * v, 4 * v]
+    for new in options:
+        fixes = _replace_expr(site, str(new))
+        if fixes:
+            why = ("a multiple of the network's total downsampling" if joined
+                   else "large enough for every window of the network")
+            yield Candidate(tuple(fixes), "input_size", "number", site, f"input size {v} → {new}: {why}", 4.0)
+
+
+def _input_spatial_sizes(ctx: Context) -> set[int]:
+    out = set()
+    for call in ctx.crash.trace.modules:
+        if call.depth == 0 and call.inputs:
+            shape = call.inputs[0].shape
+            out.update(d for d in shape[2:] if isinstance(d, int))
+            if len(shape) == 3:
+                out.update(d for d in shape[1:] if isinstance(d, int))
+    return out
