@@ -164,8 +164,15 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     tried = run_search(script, cands, ctx)
     ranked = rank.best(tried, ctx)
     if not ranked:
-        return rule_findings if rc is None or rc.outcome is None or rc.outcome.status == "timeout" else \
-            [_unverified(f) for f in rule_findings]
+        if rc is None or rc.outcome is None or rc.outcome.status == "timeout":
+            return rule_findings
+        if _broken(rc.outcome, crash):
+            # the rule's edit breaks the script or changes nothing: say what is wrong, no fix
+            for f in rule_findings:
+                f.fixes = []
+                f.message += " (no fix offered: the re-run with the obvious edit still fails)"
+            return rule_findings
+        return [_unverified(f) for f in rule_findings]
     top = ranked[0]
     alt = next((c for c in ranked[1:] if not (c.lines & top.lines) and rank.score(c, ctx) > rank.score(top, ctx) - ALT_MARGIN),
                None)
@@ -261,6 +268,12 @@ def _followups(watcher, exc) -> list[list[dict]]:
             out.append([{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": cand.detail,
                          "category": report.category(cand, ctx)} for fx in cand.fixes])
     return out
+
+
+def _broken(o, crash) -> bool:
+    """A re-run that fails in a way that is no progress: the same error, or not a shape error."""
+    same = o.message == crash.msg.split("\n")[0][:300]
+    return same or o.exc_type not in ("RuntimeError", "ValueError", "IndexError")
 
 
 def _unverified(f: Finding) -> Finding:
