@@ -66,15 +66,16 @@ def test_argument_value_is_the_root_cause_and_keeps_the_users_expression(tmp_pat
     assert (line, "model = nn.Sequential(nn.Linear(12, 24), nn.ReLU(), nn.Linear(24, int(labels.max()) + 1))") \
         in fixed_lines(run), describe(run.findings)
     f = next(f for f in run.problems if f.line == line)
-    assert "int(labels.max()) = 6" in f.message and "6 → 7" in f.message
+    assert "int(labels.max()) = 6" in f.message and "needs 7 where this gives 6" in f.message, f.message
     assert_clean(fix_until_clean(run))
 
 
-def test_raw_scores_into_bce_get_the_logits_loss_and_the_sigmoid_as_alternative(tmp_path):
+def test_raw_scores_into_bce_get_the_missing_sigmoid_and_the_logits_loss_as_alternative(tmp_path):
     run = diagnose("repair_bce_raw_scores.py", tmp_path)
     f = run.problems[0]
-    assert f.line == run.line("criterion = nn.BCELoss()") and f.fixes[0].new.strip() == "criterion = nn.BCEWithLogitsLoss()"
-    assert "also plausible" in f.message and "torch.sigmoid(model(x))" in f.message, f.message
+    assert f.line == run.line("loss = criterion(model(x), y)"), describe(run.findings)
+    assert f.fixes[0].new.strip() == "loss = criterion(torch.sigmoid(model(x)), y)"
+    assert "also plausible" in f.message and "BCEWithLogitsLoss" in f.message, f.message
     assert_clean(fix_until_clean(run))
 
 

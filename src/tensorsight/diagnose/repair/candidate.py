@@ -22,6 +22,12 @@ class Candidate:
     parts: list = field(default_factory=list)  # the candidates a combination is made of
     then: tuple | None = None                  # (category, message) of the second edit of a combination
 
+    same_edit: bool = False                    # every line gets the same substitution (one logical edit)
+
+    @property
+    def edits(self) -> int:
+        return 1 if self.same_edit else len(self.lines)
+
     @property
     def lines(self) -> set[tuple[str, int]]:
         return {(f.file, f.line) for f in self.fixes}

@@ -35,6 +35,8 @@ def fits(ev: OpEvent, shapes: list[tuple]) -> bool | None:
     if not shapes or any(not all(isinstance(d, int) for d in s) for s in shapes):
         return None
     x = shapes[0]
+    if name in ("embedding", "embedding_bag", "one_hot", "gather", "index_select"):
+        return False   # ids out of range: no change of layout brings them in range
     if name.startswith("conv"):
         w = _weight(ev)
         if w is None:
@@ -82,6 +84,19 @@ def fits(ev: OpEvent, shapes: list[tuple]) -> bool | None:
         if a[-1] != b[-2]:
             return False
         return broadcastable(a[:-2], b[:-2])
+    if name.startswith(("avg_pool", "max_pool")) and not name.startswith(("adaptive",)):
+        k = ev.arg(1, "kernel_size")
+        s = ev.arg(2, "stride") or k
+        p = ev.arg(3, "padding", 0) or 0
+        nd = int(name[-2]) if name[-2].isdigit() else 2
+        k, s, p = ([v] * nd if isinstance(v, int) else list(v) if isinstance(v, (list, tuple)) else None
+                   for v in (k, s, p))
+        if k is None or s is None or p is None or len(x) < nd:
+            return None
+        now = ev.activations[0].shape if ev.activations else ()
+        if len(x) != len(now) or x[:-nd] != tuple(now[:-nd]):
+            return False   # a window too large for the map is not fixed by moving channels into it
+        return all((h + 2 * pp - kk) // ss + 1 >= 1 for h, kk, ss, pp in zip(x[-nd:], k, s, p))
     if name in ("dot", "vdot"):
         return len(shapes) >= 2 and len(x) == 1 and tuple(shapes[1]) == tuple(x)
     if name in ("view", "reshape"):

@@ -29,22 +29,22 @@ def score(c: Candidate, ctx: Context) -> float:
         s += 10.0
     elif o is not None and o.runs:
         s += 6.0
-    s -= LINE_COST * (len(c.lines) - 1)
+    s -= LINE_COST * (c.edits - 1)
     s += agreement(c, ctx)
     return s
 
 
 def upper_bound(c: Candidate, ctx: Context) -> float:
     """The best score ``c`` could reach if its re-run came back clean."""
-    return c.prior + 10.0 - LINE_COST * (len(c.lines) - 1) + agreement(c, ctx)
+    return c.prior + 10.0 - LINE_COST * (c.edits - 1) + agreement(c, ctx)
 
 
 def agreement(c: Candidate, ctx: Context) -> float:
     ev = ctx.ev
     if ev is None or not ev.activations:
-        return _style(c)
+        return _style(c) + batch_size_change(c, ctx)
     if c.layer_change is None:
-        return _data_agreement(c, ctx) + _style(c)
+        return _data_agreement(c, ctx) + _style(c) + batch_size_change(c, ctx)
     module, role, old, new = c.layer_change
     x = ev.activations[0]
     family = next((k for k in READS if ev.name.startswith(k)), None)
@@ -65,6 +65,8 @@ def agreement(c: Candidate, ctx: Context) -> float:
                 s -= 2.0   # the layer agrees with the layer before it: something between them is wrong
     if isinstance(new, int) and new in _batch_sizes(ctx) and new not in (old,):
         s -= 5.0           # the layer would read the batch axis: the data lost an axis
+    if new == 1 and isinstance(old, int) and old > 1:
+        s -= 4.0           # a layer of width 1 to fit an axis of size 1: the data has an extra axis
     return s + _style(c)
 
 
@@ -76,6 +78,14 @@ def _batch_sizes(ctx: Context) -> set[int]:
     return sizes
 
 
+def batch_size_change(c: Candidate, ctx: Context) -> float:
+    """Resizing the batch to make shapes fit hides the bug (every batch size must work)."""
+    s = c.site
+    if s is not None and s.kind == "constant" and s.value in _batch_sizes(ctx):
+        return -4.0
+    return 0.0
+
+
 def _style(c: Candidate) -> float:
     """A size the user computed (``labels.max()``, ``num_classes``) is kept as an expression; a
     fix that drops data (``drop_last=True``) is a workaround, not the first answer."""
@@ -85,7 +95,7 @@ def _style(c: Candidate) -> float:
     if old is None or new is None:
         return 0.0
     if not _is_int(old) and _is_int(new):
-        return -4.0
+        return -5.0    # loses to a fix of the value where the name gets it
     return 0.0
 
 

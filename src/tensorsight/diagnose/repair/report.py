@@ -55,7 +55,7 @@ def why_root(c: Candidate, ctx: Context) -> str:
     if s.kind == "ctor":
         return f"this line builds the layer: {s.why}"
     if s.kind == "constant":
-        return f"this line sets the size the error names: {s.text} = {s.value}"
+        return f"this line {s.why}, the size the error names, and it flows from here into the failing op"
     if s.kind == "loader":
         return f"this line {s.why}: the batches are made here"
     return f"this line {s.why}"
@@ -144,4 +144,6 @@ def _site_for(ctx: Context, file: str, line: int):
 def _site_phrase(site, ctx: Context) -> str:
     if site.kind == "operand" and site.meta is not None and ctx.ev is not None:
         return f"this line makes {fmt_shape(site.meta.shape, site.meta.dtype)}, operand {site.operand} of {ctx.ev.name}"
+    if site.kind == "call":
+        return f"this line {site.why}"
     return site.why

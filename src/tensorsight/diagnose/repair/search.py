@@ -19,7 +19,7 @@ from .templates import Candidate, Context
 # CPU seconds the whole search may take (re-runs included), the wall-clock limit of one re-run
 # (a candidate that sleeps or waits forever), and the most candidates it re-runs
 BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "2.5"))
-RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "8"))
+RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "15"))
 MAX_RUNS = 8
 # the rules were written against real bugs: their fix is tried first, but not trusted blindly
 RULE_PRIOR = 7.5
@@ -46,22 +46,41 @@ _PAIRS = [
 _BOUNDS = re.compile(r"Target (-?\d+) is out of bounds")
 
 
-def pairs(msg: str, ev) -> list[tuple[int, int]]:
+def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for pattern, groups in _PAIRS:
         m = re.search(pattern, msg)
         if m and groups:
             p = (int(m.group(groups[0])), int(m.group(groups[1])))
-            if p not in out:
-                out.append(p)
+            # which side is "wrong" depends on the fix: the layer's size, or the data's
+            for q in (p, p[::-1]):
+                if q not in out:
+                    out.append(q)
     for a, b in _tuple_pairs(msg):
         for p in ((a, b), (b, a)):
             if p not in out:
                 out.append(p)
+    if "index out of range" in msg and ev is not None and ev.name == "embedding" and len(ev.inputs) > 1:
+        high = highest_target(tb_locals, "input")
+        if high >= 0:
+            out.append((high + 1, int(ev.inputs[1].shape[0])))
     m = _BOUNDS.search(msg)
     if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
-        out.append((int(m.group(1)) + 1, int(ev.inputs[0].shape[1])))
+        high = max(int(m.group(1)), highest_target(tb_locals))
+        out.append((high + 1, int(ev.inputs[0].shape[1])))
     return out
+
+
+def highest_target(tb_locals, name: str = "target") -> int:
+    """The largest id among the targets (or ids) the failing op got (-1 when not seen)."""
+    for loc in reversed(tb_locals or []):
+        t = loc.get(name)
+        if t is not None and hasattr(t, "max") and getattr(t, "numel", lambda: 0)():
+            try:
+                return int(t.max())
+            except Exception:  # noqa: BLE001
+                return -1
+    return -1
 
 
 _TUPLE = re.compile(r"[\[(]((?:\d+\s*[,x]\s*)+\d+)[\])]")
@@ -115,7 +134,8 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
             c.kind = "layer"
             c.site = s
             x = ctx.ev.activations[0] if ctx.ev is not None and ctx.ev.activations else None
-            axis = 1 if ctx.ev.name.startswith(("conv", "batch_norm", "instance_norm")) else -1
+            name = ctx.ev.name if ctx.ev is not None else ""
+            axis = 1 if name.startswith(("conv", "batch_norm", "instance_norm")) else -1
             new = x.shape[axis] if x is not None and len(x.shape) > 1 else None
             c.layer_change = (s.module, "in", _module_size(s.module, "in"), new)
     return c
@@ -124,7 +144,7 @@ def rule_candidate(findings: list[Finding], ctx: Context) -> Candidate | None:
 def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     """The findings to report for this crash: the best validated fix (and its alternative)."""
     script = script_of(crash)
-    ctx = Context(crash, sites.collect(crash), pairs(crash.msg, crash.failing))
+    ctx = Context(crash, sites.collect(crash), pairs(crash.msg, crash.failing, crash.tb_locals))
     if script is None:
         # nothing to re-run (explain() in a notebook): the rules' answer, with why its line
         report.annotate(rule_findings, ctx)
@@ -144,8 +164,15 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     tried = run_search(script, cands, ctx)
     ranked = rank.best(tried, ctx)
     if not ranked:
-        return rule_findings if rc is None or rc.outcome is None or rc.outcome.status == "timeout" else \
-            [_unverified(f) for f in rule_findings]
+        if rc is None or rc.outcome is None or rc.outcome.status == "timeout":
+            return rule_findings
+        if _broken(rc.outcome, crash):
+            # the rule's edit breaks the script or changes nothing: say what is wrong, no fix
+            for f in rule_findings:
+                f.fixes = []
+                f.message += " (no fix offered: the re-run with the obvious edit still fails)"
+            return rule_findings
+        return [_unverified(f) for f in rule_findings]
     top = ranked[0]
     alt = next((c for c in ranked[1:] if not (c.lines & top.lines) and rank.score(c, ctx) > rank.score(top, ctx) - ALT_MARGIN),
                None)
@@ -236,11 +263,17 @@ def _followups(watcher, exc) -> list[list[dict]]:
         out.append(fixes)
     c = crash_mod.make_crash(watcher, exc)
     if c.failing is not None:
-        ctx = Context(c, sites.collect(c), pairs(c.msg, c.failing))
+        ctx = Context(c, sites.collect(c), pairs(c.msg, c.failing, c.tb_locals))
         for cand in sorted(templates.generate(ctx), key=lambda k: -k.prior)[:2]:
             out.append([{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": cand.detail,
                          "category": report.category(cand, ctx)} for fx in cand.fixes])
     return out
+
+
+def _broken(o, crash) -> bool:
+    """A re-run that fails in a way that is no progress: the same error, or not a shape error."""
+    same = o.message == crash.msg.split("\n")[0][:300]
+    return same or o.exc_type not in ("RuntimeError", "ValueError", "IndexError")
 
 
 def _unverified(f: Finding) -> Finding:

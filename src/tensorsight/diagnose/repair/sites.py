@@ -45,7 +45,7 @@ class Site:
 def numbers_in(message: str) -> list[int]:
     """Sizes named in an error message, in order (no duplicates)."""
     out: list[int] = []
-    for m in re.finditer(r"(?<![\w.])(\d+)(?![\w.])", message):
+    for m in re.finditer(r"(?<![\d.])(\d+)(?![\d.])", message):
         v = int(m.group(1))
         if v not in out:
             out.append(v)
@@ -85,6 +85,18 @@ def collect(crash) -> list[Site]:
             site = crash.watcher.site(module)
             if site is not None:
                 add(Site("ctor", site.file, site.line, why, module=module, depth=depth))
+    if ev is None:
+        # the check that raised ran before any op (an RNN's state, a layer's own assertion):
+        # the modules on the traceback are the ones involved
+        seen_mods = []
+        for loc in reversed(crash.tb_locals):
+            m = loc.get("self")
+            if m is not None and hasattr(m, "_parameters") and all(m is not o for o in seen_mods):
+                seen_mods.append(m)
+                site = crash.watcher.site(m)
+                if site is not None:
+                    add(Site("ctor", site.file, site.line, f"it builds the {type(m).__name__} that raised",
+                             module=m, depth=0 if len(seen_mods) == 1 else 1))
     for info in crash.watcher.loaders:
         if info.where is not None and info.iterated:
             add(Site("loader", info.where.file, info.where.line, "batches the data", loader=info, depth=2))
@@ -191,8 +203,13 @@ def constants(crash) -> list[Site]:
     pure functions)."""
     nums = set(numbers_in(crash.msg))
     if crash.failing is not None:
-        for t in crash.failing.activations:
+        for t in crash.failing.inputs:
             nums.update(d for d in t.shape if isinstance(d, int))
+    if any(w in crash.msg for w in ("must match except in dimension", "too small", "can't be greater than")):
+        # the input's own sizes are candidates too: the network may not take that size
+        for call in crash.trace.modules:
+            if call.depth == 0 and call.inputs:
+                nums.update(d for d in call.inputs[0].shape[2:] if isinstance(d, int))
     nums.discard(0)
     nums.discard(1)
     if not nums:
@@ -213,7 +230,8 @@ def constants(crash) -> list[Site]:
                 if isinstance(value, bool) or not isinstance(value, int) or value not in nums:
                     continue
                 text = ast.get_source_segment("\n".join(src.lines), expr) or ""
-                out.append(Site("constant", file, expr.lineno, f"it sets {text} = {value}{where}", value=value,
+                said = f"sets {text}{where}" if text.strip().isdigit() else f"sets {text} = {value}{where}"
+                out.append(Site("constant", file, expr.lineno, said, value=value,
                                 text=text, depth=3))
     return out
 
@@ -224,6 +242,11 @@ def _candidate_exprs(node):
         if isinstance(node.value, (ast.Tuple, ast.List)):
             for el in node.value.elts:
                 yield el, ""
+
+    elif isinstance(node, ast.Dict):
+        for k, v in zip(node.keys, node.values):
+            if not isinstance(v, ast.Dict):
+                yield v, f" (entry {k.value!r})" if isinstance(k, ast.Constant) else ""
     elif isinstance(node, ast.Call):
         for a in node.args:
             if not isinstance(a, ast.Starred):

@@ -9,9 +9,9 @@ any re-run.
 from __future__ import annotations
 
 from .candidate import Candidate, Context, Template
-from .templates_data import (add_axis, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, squeeze_dim,
-                             undo_call)
-from .templates_layers import (batch_first, drop_last, logits_loss, number_from_error, pad_collate, resize_to_other,
+from .templates_data import (add_axis, argument_from_data, cat_dim, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
+                             squeeze_dim, undo_call)
+from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error, pad_collate, resize_to_other,
                                set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -23,8 +23,10 @@ TEMPLATES = [
     Template("add_axis", "data", ("operand",), add_axis),
     Template("drop_axis", "data", ("operand",), drop_axis),
     Template("undo_call", "data", ("operand",), undo_call),
+    Template("cat_dim", "data", ("operand",), cat_dim),
     Template("cast", "data", ("operand",), cast),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),
+    Template("size_from_data", "data", ("call",), size_from_data),
     Template("rowwise_dot", "data", ("call",), rowwise_dot),
     Template("set_ctor_in", "layer", ("ctor",), set_ctor_in),
     Template("swap_ctor_args", "layer", ("ctor",), swap_ctor_args),
@@ -33,9 +35,11 @@ TEMPLATES = [
     Template("logits_loss", "loss", ("ctor", "call"), logits_loss),
     Template("drop_last", "loader", ("loader",), drop_last),
     Template("pad_collate", "loader", ("loader",), pad_collate),
-    Template("smaller_window", "layer", ("ctor",), smaller_window),
+    Template("smaller_window", "layer", ("ctor", "call"), smaller_window),
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),
+    Template("argument_from_data", "data", ("constant",), argument_from_data),
+    Template("input_size", "number", ("constant",), input_size_for_network),
 ]
 
 

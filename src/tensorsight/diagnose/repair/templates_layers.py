@@ -43,8 +43,10 @@ def swap_ctor_args(ctx: Context, site: Site):
     if not a or not b or a == b:
         return
     old_in, old_out = _module_size(module, "in"), _module_size(module, "out")
-    sizes = {d for t in ctx.ev.activations for d in t.shape} | {v for p in ctx.pairs for v in p}
-    if old_out not in sizes:
+    # only when the swap makes the layer read what it is given (its own op is the one that failed)
+    x = ctx.ev.activations[0] if ctx.ev.activations else None
+    axis = 1 if mtype.startswith(("Conv", "BatchNorm")) else -1
+    if site.depth != 0 or x is None or len(x.shape) < 2 or x.shape[axis] != old_out:
         return
     fixes = swap_positional(site, mtype, spec["in"][0], spec["out"][0], module)
     if fixes:
@@ -121,10 +123,11 @@ def logits_loss(ctx: Context, site: Site):
                 yield Candidate(tuple(fixes), "logits_loss", "loss", site, f"{ev.name} → {_LOGITS_F[ev.name]}", 6.0)
             break
         if ev.name == "binary_cross_entropy":
-            from ..silent import _outer_call_fix
+            from ..provenance_fixes import _outer_call_fix
             fixes = _outer_call_fix(ev, 0, "torch.sigmoid({})")
             if fixes:
-                yield Candidate(tuple(fixes), "add_sigmoid", "loss", site, "sigmoid on the scores before the loss", 5.5)
+                # the user chose a loss on probabilities: the missing piece is the sigmoid
+                yield Candidate(tuple(fixes), "add_sigmoid", "loss", site, "sigmoid on the scores before the loss", 6.5)
 
 
 def _call_prefix(site: Site, name: str) -> str:
@@ -150,6 +153,9 @@ def drop_last(ctx: Context, site: Site):
 
 def smaller_window(ctx: Context, site: Site):
     """A pooling window larger than the feature map: shrink it to the map (the same output)."""
+    if site.kind == "call":
+        yield from _adaptive_call(ctx, site)
+        return
     module, ev = site.module, ctx.ev
     mtype = type(module).__name__
     if not mtype.startswith(("MaxPool", "AvgPool")) or not ev.activations or site.depth != 0:
@@ -170,6 +176,27 @@ def smaller_window(ctx: Context, site: Site):
         yield Candidate(tuple(fixes), "adaptive_pool", "layer", site, f"Adaptive{kind}Pool{nd}(1)", 4.5)
 
 
+def _adaptive_call(ctx: Context, site: Site):
+    """``F.avg_pool2d(x, 4)`` on a map smaller than 4: ``F.adaptive_avg_pool2d(x, 1)``."""
+    ev = ctx.ev
+    if site.depth != 0 or ev is None or ev.module_type.startswith(("AvgPool", "MaxPool")) \
+            or not ev.name.startswith(("avg_pool", "max_pool")):
+        return
+    if "too small" not in ctx.crash.msg and "greater than" not in ctx.crash.msg:
+        return
+    src = edits.load(site.file)
+    for call in edits.calls_covering(src, site.line, ev.name) if src else []:
+        if not call.node.args:
+            continue
+        head = edits.func_name(call.node)[: -len(ev.name)]
+        x = src.code(call.node.args[0].value).strip()
+        fixes = edits._splice(src, call.start, call.end, f"{head}adaptive_{ev.name}({x}, 1)")
+        if fixes:
+            yield Candidate(tuple(fixes), "adaptive_pool", "layer", site,
+                            f"adaptive_{ev.name}(…, 1): one value per channel whatever the map's size", 5.5)
+        return
+
+
 def resize_to_other(ctx: Context, site: Site):
     """Prediction and target at different resolutions: resize the prediction to the target's."""
     ev = ctx.ev
@@ -178,7 +205,7 @@ def resize_to_other(ctx: Context, site: Site):
     x, y = ev.activations[0].shape, ev.activations[1].shape
     if len(x) < 3 or len(y) < 2 or tuple(x[-2:]) == tuple(y[-2:]):
         return
-    from ..silent import _outer_call, _outer_call_fix
+    from ..provenance_fixes import _outer_call, _outer_call_fix
     src, node = _outer_call(ev)
     other = src.code(node.args[1].value).strip() if node is not None and len(node.args) > 1 else None
     if not other:
@@ -201,8 +228,29 @@ def number_from_error(ctx: Context, site: Site):
         fixes = _replace_expr(site, new)
         if fixes:
             computed = not site.text.strip().lstrip("-").isdigit()
-            yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new} ({got} → {want})",
+            yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new}: the data needs {want} where this gives {got}",
                             5.0 if computed else 3.5)
+        for name in names_with_value(ctx, site.file, want) if not computed else ():
+            fixes = _replace_expr(site, name)
+            if fixes:
+                yield Candidate(tuple(fixes), "number_from_name", "number", site,
+                                f"{site.text} → {name}, which is {want}: the data needs {want} where this gives {got}", 5.5)
+
+
+def names_with_value(ctx: Context, file: str, value: int) -> list[str]:
+    """Module-level names of the program that hold ``value`` (``NUM_CLASSES``) or whose length is
+    ``value`` (``len(LABELS)``): the size the program already knows, written as it knows it."""
+    from .sites import _globals_by_file
+    env = _globals_by_file(ctx.crash).get(file) or {}
+    out = []
+    for k, v in list(env.items()):
+        if k.startswith("_") or callable(v) or isinstance(v, bool):
+            continue
+        if isinstance(v, int) and v == value:
+            out.append(k)
+        elif isinstance(v, (list, tuple, dict, set, str)) and len(v) == value and not isinstance(v, str):
+            out.append(f"len({k})")
+    return out[:3]
 
 
 def implied_text(text: str, got: int, want: int) -> str | None:
@@ -268,3 +316,35 @@ def pad_collate(ctx: Context, site: Site):
     if fixes:
         yield Candidate(tuple(fixes), "pad_collate", "loader", site,
                         "collate_fn that pads each batch to its longest sample (pad_sequence)", 5.0)
+
+
+def input_size_for_network(ctx: Context, site: Site):
+    """An input size the network cannot take (pooling floors odd sizes so skips do not line up,
+    or the map shrinks below a window): the size written where the input is made, rounded up to
+    what the downsampling needs."""
+    msg = ctx.crash.msg
+    joined = "must match except in dimension" in msg
+    small = "too small" in msg or "can't be greater than" in msg
+    if not (joined or small) or not isinstance(site.value, int) or not site.text.strip().isdigit():
+        return
+    if site.value not in _input_spatial_sizes(ctx):
+        return
+    v = site.value
+    options = sorted({-(-v // m) * m for m in (16, 32)} - {v}) if joined else [2 * v, 4 * v]
+    for new in options:
+        fixes = _replace_expr(site, str(new))
+        if fixes:
+            why = ("a multiple of the network's total downsampling" if joined
+                   else "large enough for every window of the network")
+            yield Candidate(tuple(fixes), "input_size", "number", site, f"input size {v} → {new}: {why}", 4.0)
+
+
+def _input_spatial_sizes(ctx: Context) -> set[int]:
+    out = set()
+    for call in ctx.crash.trace.modules:
+        if call.depth == 0 and call.inputs:
+            shape = call.inputs[0].shape
+            out.update(d for d in shape[2:] if isinstance(d, int))
+            if len(shape) == 3:
+                out.update(d for d in shape[1:] if isinstance(d, int))
+    return out
