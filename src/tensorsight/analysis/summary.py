@@ -256,13 +256,13 @@ def _numpy_rng_kept():
     """A forward that draws from ``np.random`` (augmentation in train mode) leaves numpy's global
     RNG where it was (capture's guard restores torch's and Python's)."""
     import sys
-    np = sys.modules.get("numpy")
-    state = np.random.get_state() if np is not None else None
+    random_module = sys.modules.get("numpy.random")  # not imported yet: no state anyone has seen
+    state = random_module.get_state() if random_module is not None else None
     try:
         yield
     finally:
         if state is not None:
-            np.random.set_state(state)
+            random_module.set_state(state)
 
 
 def _has_script(model: torch.nn.Module) -> bool:
