@@ -8,7 +8,7 @@ import torch
 
 from ..capture.events import TensorMeta, Trace
 from ..shapes import fmt_shape
-from .summary_flops import meta_bytes
+from .summary_memory import meta_bytes
 
 
 @dataclass
