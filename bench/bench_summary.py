@@ -124,32 +124,32 @@ def one(model_name: str, tool: str) -> dict:
         model, spec = MODELS[model_name]()
     dims = tuple(int(d) for d in spec.split(":")[0].split("x"))
     x = torch.zeros(dims, dtype=torch.long) if spec.endswith(":long") else torch.randn(dims)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     result = run(model, spec, x)
-    t1 = time.perf_counter()
+    c1, t1 = time.process_time(), time.perf_counter()
     run(model, spec, x)
-    t2 = time.perf_counter()
+    c2, t2 = time.process_time(), time.perf_counter()
     mode = getattr(getattr(result, "trace", result), "mode", "")
-    return {"call_s": t1 - t0, "again_s": t2 - t1, "in_process_s": t2 - t_start, "path": mode}
+    import resource
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return {"call_s": t1 - t0, "again_s": t2 - t1, "call_cpu_s": c1 - c0, "again_cpu_s": c2 - c1,
+            "in_process_s": t2 - t_start, "process_cpu_s": ru.ru_utime + ru.ru_stime, "path": mode}
 
 
 def measure(model_name: str, tool: str, runs: int) -> dict:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"}
-    calls, again, procs, path = [], [], [], ""
+    rows: list[dict] = []
     for _ in range(runs):
-        t = time.perf_counter()
-        out = subprocess.run([sys.executable, __file__, "--one", model_name, tool], capture_output=True,
-                             text=True, env=env, timeout=600)
-        wall = time.perf_counter() - t
-        if out.returncode != 0:
-            return {"error": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else f"rc {out.returncode}"}
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        calls.append(r["call_s"])
-        again.append(r["again_s"])
-        procs.append(wall)
-        path = r["path"]
-    return {"call_s": statistics.median(calls), "again_s": statistics.median(again),
-            "process_s": statistics.median(procs), "path": path}
+        proc = subprocess.Popen([sys.executable, __file__, "--one", model_name, tool], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        out, err = proc.communicate(timeout=900)
+        if proc.returncode != 0:
+            return {"error": err.strip().splitlines()[-1] if err.strip() else f"rc {proc.returncode}"}
+        r = json.loads(out.strip().splitlines()[-1])
+        rows.append(r)
+    med = {k: statistics.median(r[k] for r in rows) for k in ("call_s", "again_s", "call_cpu_s", "again_cpu_s",
+                                                               "in_process_s", "process_cpu_s")}
+    return {**med, "path": rows[-1]["path"]}
 
 
 def _fmt(s: float) -> str:
@@ -167,19 +167,23 @@ def main() -> None:
         return
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
           f"OMP_NUM_THREADS=1, fresh process per run, median of {args.runs}")
-    print("| model | tool | path | first call | second call | whole process | ratio, first call | ratio, process |")
-    print("|---|---|---|---:|---:|---:|---:|---:|")
+    print("CPU seconds (user + system; wall in brackets: the machine is shared). Ratio: first tool ÷ second, "
+          "same run.")
+    print("| model | tool | path | first call | second call | whole process | ratio, first call | "
+          "ratio, second call | ratio, process |")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|")
     for name in args.models.split(","):
         ours, ref = TOOLS[name]
         a, b = measure(name, ours, args.runs), measure(name, ref, args.runs)
         for tool, r in ((ours, a), (ref, b)):
             if "error" in r:
-                print(f"| {name} | {tool} | | fails: {r['error'][:80]} | | | | |")
+                print(f"| {name} | {tool} | | fails: {r['error'][:80]} | | | | | |")
                 continue
-            ratio = (f"{a['call_s'] / b['call_s']:.2f}×" if tool == ours and "error" not in b else "")
-            pratio = (f"{a['process_s'] / b['process_s']:.2f}×" if tool == ours and "error" not in b else "")
-            print(f"| {name} | {tool} | {r['path']} | {_fmt(r['call_s'])} | {_fmt(r['again_s'])} | "
-                  f"{_fmt(r['process_s'])} | {ratio} | {pratio} |", flush=True)
+            both = tool == ours and "error" not in b
+            ratios = [f"{a[k] / b[k]:.2f}×" if both else "" for k in ("call_cpu_s", "again_cpu_s", "process_cpu_s")]
+            print(f"| {name} | {tool} | {r['path']} | {_fmt(r['call_cpu_s'])} ({_fmt(r['call_s'])}) | "
+                  f"{_fmt(r['again_cpu_s'])} ({_fmt(r['again_s'])}) | {_fmt(r['process_cpu_s'])} "
+                  f"({_fmt(r['in_process_s'])}) | {' | '.join(ratios)} |", flush=True)
 
 
 if __name__ == "__main__":

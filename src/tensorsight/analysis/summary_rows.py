@@ -8,7 +8,7 @@ import torch
 
 from ..capture.events import TensorMeta, Trace
 from ..shapes import fmt_shape
-from .summary_flops import meta_bytes
+from .summary_memory import meta_bytes
 
 
 @dataclass
@@ -164,27 +164,39 @@ def build_tree(rows: list[SummaryRow]) -> list[SummaryRow]:
 def copy_tree(roots: list[SummaryRow]) -> list[SummaryRow]:
     out = []
     for r in roots:
-        c = SummaryRow(**{k: (list(getattr(r, k)) if isinstance(getattr(r, k), list) else getattr(r, k))
-                          for k in r.__dataclass_fields__ if k != "children"})
+        c = object.__new__(SummaryRow)
+        c.__dict__.update(r.__dict__)  # lists other than paths/children are never mutated
         c.children = copy_tree(r.children)
         c.paths = [r.path]
         out.append(c)
     return out
 
 
-def collapse(siblings: list[SummaryRow]) -> list[SummaryRow]:
+def collapse(siblings: list[SummaryRow], _sigs: dict | None = None) -> list[SummaryRow]:
+    sigs = {} if _sigs is None else _sigs  # id(row) -> signature, computed once bottom-up
+
+    def sig(r):
+        key = id(r)
+        if key not in sigs:
+            sigs[key] = (r.type, tuple(r.inputs), tuple(r.outputs), r.params, r.trainable, r.flops,
+                         r.output_bytes, r.alloc_bytes, r.kernel, r.groups,
+                         tuple((c.count, sig(c)) for c in r.children))
+        return sigs[key]
+
     out: list[SummaryRow] = []
     for r in siblings:
-        r.children = collapse(r.children)
+        r.children = collapse(r.children, sigs)
         prev = out[-1] if out else None
-        if prev is not None and prev.signature() == r.signature() and not prev.repeat and (
-                not r.repeat or r.path == prev.path == prev.paths[-1]):
+        if prev is not None and not prev.repeat and (not r.repeat or r.path == prev.path == prev.paths[-1]) \
+                and sig(prev) == sig(r):
             prev.count += 1
             prev.paths.append(r.path)
             continue
         r.paths = [r.path]
         out.append(r)
     for r in out:
+        if r.count > 1:
+            sigs.pop(id(r), None)  # its count changed: a parent compares it afresh
         if r.count > 1 and len(set(r.paths)) == 1:
             r.same_module = True  # one module called N times in a row (shared weights)
         elif r.count > 1:
