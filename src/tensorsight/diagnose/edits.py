@@ -47,13 +47,15 @@ class Source:
 class _Collect(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self):
+    def __init__(self, offset: int = 0):
         self.calls: list[Node] = []
         self.statements: list[Node] = []
+        self.offset = offset  # lines before the parsed slice of the file
 
     def _node(self, node) -> Node:
         pos = self.get_metadata(PositionProvider, node)
-        return Node(node, (pos.start.line, pos.start.column), (pos.end.line, pos.end.column))
+        return Node(node, (pos.start.line + self.offset, pos.start.column),
+                    (pos.end.line + self.offset, pos.end.column))
 
     def visit_Call(self, node):
         self.calls.append(self._node(node))
@@ -63,7 +65,9 @@ class _Collect(cst.CSTVisitor):
             self.statements.append(self._node(small))
 
 
-def load(path: str) -> Source | None:
+def load(path: str, line: int | None = None) -> Source | None:
+    """The file parsed with libcst. Given ``line``, a long file (source_file.WINDOW_MIN_LINES)
+    is parsed only for the top-level statement holding it; positions stay the file's."""
     try:
         mtime = os.path.getmtime(path)
     except OSError:
@@ -72,19 +76,55 @@ def load(path: str) -> Source | None:
     if hit is not None and hit[0] == mtime:
         return hit[1]
     try:
-        file = source_file.read(path)  # its encoding, its line endings, lines split as Python does
-        module = cst.parse_module(file.text)
-    except (OSError, UnicodeError, LookupError, cst.ParserSyntaxError):
+        file = _read(path, mtime)
+    except (OSError, UnicodeError, LookupError):
+        return None
+    first, last = 1, len(file.lines)
+    if line is not None and len(file.lines) > source_file.WINDOW_MIN_LINES:
+        span = source_file.statement_span(path, file.text, line)
+        if span is not None:
+            first, last = span
+            hit = _cache.get((path, span))
+            if hit is not None and hit[0] == mtime:
+                return hit[1]
+    try:
+        module = cst.parse_module("\n".join(file.lines[first - 1:last]) + "\n")
+    except cst.ParserSyntaxError:
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = _Collect()
+    visitor = _Collect(first - 1)
     wrapper.visit(visitor)
     # the positions the visit resolved, kept: resolving them again per edited node was
     # O(file) each time, quadratic on long scripts
-    positions = wrapper.resolve(PositionProvider)
+    positions = _Shifted(wrapper.resolve(PositionProvider), first - 1)
     src = Source(path, file.lines, visitor.calls, visitor.statements, module, positions)
-    _cache[path] = (mtime, src)
+    _cache[path if (first, last) == (1, len(file.lines)) else (path, (first, last))] = (mtime, src)
     return src
+
+
+_files: dict[str, tuple[float, source_file.SourceFile]] = {}
+
+
+def _read(path: str, mtime: float) -> source_file.SourceFile:
+    hit = _files.get(path)
+    if hit is None or hit[0] != mtime:
+        hit = _files[path] = (mtime, source_file.read(path))
+    return hit[1]
+
+
+class _Shifted:
+    """Positions of a module parsed from a slice of the file, moved to the file's lines."""
+
+    def __init__(self, positions, offset: int):
+        self.positions, self.offset = positions, offset
+
+    def get(self, node):
+        pos = self.positions.get(node)
+        if pos is None or not self.offset:
+            return pos
+        from libcst.metadata import CodePosition, CodeRange
+        return CodeRange(CodePosition(pos.start.line + self.offset, pos.start.column),
+                         CodePosition(pos.end.line + self.offset, pos.end.column))
 
 
 def func_name(call: cst.Call) -> str:
@@ -171,7 +211,7 @@ def arg_node(call: cst.Call, position: int | None, keyword: str | None):
 def replace_arg(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None,
                 new_text: str) -> list[Fix] | None:
     """Replace one argument's value in the call of ``names`` that starts on ``line``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
@@ -186,7 +226,7 @@ def replace_arg(path: str, line: int, names: tuple[str, ...], position: int | No
 
 
 def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None) -> str | None:
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
@@ -198,7 +238,7 @@ def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None,
 
 def add_kwarg(path: str, line: int, names: tuple[str, ...], keyword: str, value: str) -> list[Fix] | None:
     """Add (or overwrite) ``keyword=value`` in the call of ``names`` at ``line``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
@@ -249,7 +289,7 @@ def assigned_value(src: Source, line: int):
 
 
 def assigned_names(path: str, line: int) -> list[str]:
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return []
     st = statement_at(src, line)
@@ -266,7 +306,7 @@ def assigned_names(path: str, line: int) -> list[str]:
 
 def _rewrite_value(path: str, line: int, rewrite, assignments_only: bool = False) -> list[Fix] | None:
     """Replace the value of the statement at ``line`` by ``rewrite(text, node)``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     st, value = assigned_value(src, line)
@@ -291,7 +331,7 @@ def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args:
 
     ``new_args`` may use ``{self}`` for the receiver's text (``x`` in ``x.view``).
     """
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -309,7 +349,7 @@ def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args:
 
 def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) -> list[Fix] | None:
     """Replace a whole call expression (``{self}`` = receiver, ``{args}`` = its argument text)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -322,7 +362,7 @@ def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) ->
 
 def wrap_arg(path: str, line: int, names: tuple[str, ...], position: int, template: str) -> list[Fix] | None:
     """Wrap one argument of a call: template ``'{}.view_as(x)'`` or ``'{}.log()'``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -340,7 +380,7 @@ def wrap_arg(path: str, line: int, names: tuple[str, ...], position: int, templa
 
 def remove_method(path: str, line: int, method: str) -> list[Fix] | None:
     """Drop a trailing method call: ``self.ff(x).squeeze(-1)`` → ``self.ff(x)``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, method):
@@ -354,7 +394,7 @@ def remove_method(path: str, line: int, method: str) -> list[Fix] | None:
 
 
 def line_of(path: str, line: int) -> str:
-    src = load(path)
+    src = load(path, line)
     if src is None or not (1 <= line <= len(src.lines)):
         return ""
     return src.lines[line - 1]
@@ -363,7 +403,7 @@ def line_of(path: str, line: int) -> str:
 def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, template: str,
                       ref_index: int = 0) -> list[Fix] | None:
     """Wrap element ``index`` of the list/tuple passed first to a call (``torch.cat([a, b])``)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -383,7 +423,7 @@ def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, 
 
 def is_function_call(path: str, line: int, name: str) -> bool:
     """``torch.bmm(a, b)`` (a function of a module) rather than ``a.bmm(b)`` (a method)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return False
     for call in calls_covering(src, line, name):
@@ -398,7 +438,7 @@ def is_function_call(path: str, line: int, name: str) -> bool:
 
 def wrap_receiver(path: str, line: int, names: tuple[str, ...], template: str) -> list[Fix] | None:
     """Wrap the receiver of a method call: ``a.bmm(b)`` → ``a.unsqueeze(1).bmm(b)``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -416,7 +456,7 @@ def wrap_receiver(path: str, line: int, names: tuple[str, ...], template: str) -
 
 def wrap_compare_operand(path: str, line: int, side: int, template: str) -> list[Fix] | None:
     """Wrap the left (0) or right (1) operand of the first ``==``/``!=`` comparison on ``line``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     st = statement_at(src, line)
@@ -456,7 +496,7 @@ def imports_functional_as(path: str) -> str:
 
 def batch_arg_to_size(path: str, line: int, names: tuple[str, ...], value: int) -> list[Fix] | None:
     """``x.view(32, -1)`` → ``x.view(x.size(0), -1)``: a hard-coded batch size made dynamic."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -481,7 +521,7 @@ def wrap_assigned_value(path: str, line: int, template: str) -> list[Fix] | None
 
 
 def list_element_text(path: str, line: int, names: tuple[str, ...], index: int) -> str | None:
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
