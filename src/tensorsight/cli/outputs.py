@@ -58,6 +58,9 @@ def output_path(path: str | None, flag: str, inputs: tuple[str, ...] = ()) -> st
         if given and os.path.exists(given) and os.path.exists(full) and os.path.samefile(given, full):
             raise TensorsightError(f"cannot write {flag} {path!r}: it is your input file {given!r}, which "
                                    f"writing there would overwrite; give another name")
+    if full.endswith((".py", ".pyw")) and os.path.exists(full):
+        raise TensorsightError(f"cannot write {flag} {path!r}: it is Python source, which this would "
+                               f"overwrite; give another name")
     if not writable(full):
         raise TensorsightError(f"cannot write {flag} {path!r}: permission denied or read-only")
     return full
