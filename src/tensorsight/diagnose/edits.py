@@ -47,15 +47,16 @@ class Source:
 class _Collect(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, offset: int = 0):
+    def __init__(self, offset: int = 0, feeds: dict[int, int] | None = None):
         self.calls: list[Node] = []
         self.statements: list[Node] = []
         self.offset = offset  # lines before the parsed slice of the file
+        self.feeds = feeds or {}  # line of the slice -> form feeds taken from its start
 
     def _node(self, node) -> Node:
         pos = self.get_metadata(PositionProvider, node)
-        return Node(node, (pos.start.line + self.offset, pos.start.column),
-                    (pos.end.line + self.offset, pos.end.column))
+        return Node(node, (pos.start.line + self.offset, pos.start.column + self.feeds.get(pos.start.line, 0)),
+                    (pos.end.line + self.offset, pos.end.column + self.feeds.get(pos.end.line, 0)))
 
     def visit_Call(self, node):
         self.calls.append(self._node(node))
@@ -87,16 +88,24 @@ def load(path: str, line: int | None = None) -> Source | None:
             hit = _cache.get((path, span))
             if hit is not None and hit[0] == mtime:
                 return hit[1]
+    # libcst drops form feeds that start a line (Python ignores them: they reset the column),
+    # which moves every column after them; they are taken out here and added back to positions
+    sliced, feeds = [], {}
+    for number, text in enumerate(file.lines[first - 1:last], 1):
+        bare = text.lstrip("\x0c")
+        if len(bare) != len(text):
+            feeds[number] = len(text) - len(bare)
+        sliced.append(bare)
     try:
-        module = cst.parse_module("\n".join(file.lines[first - 1:last]) + "\n")
+        module = cst.parse_module("\n".join(sliced) + "\n")
     except cst.ParserSyntaxError:
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = _Collect(first - 1)
+    visitor = _Collect(first - 1, feeds)
     wrapper.visit(visitor)
     # the positions the visit resolved, kept: resolving them again per edited node was
     # O(file) each time, quadratic on long scripts
-    positions = _Shifted(wrapper.resolve(PositionProvider), first - 1)
+    positions = _Shifted(wrapper.resolve(PositionProvider), first - 1, feeds)
     src = Source(path, file.lines, visitor.calls, visitor.statements, module, positions)
     _cache[path if (first, last) == (1, len(file.lines)) else (path, (first, last))] = (mtime, src)
     return src
@@ -115,16 +124,17 @@ def _read(path: str, mtime: float) -> source_file.SourceFile:
 class _Shifted:
     """Positions of a module parsed from a slice of the file, moved to the file's lines."""
 
-    def __init__(self, positions, offset: int):
-        self.positions, self.offset = positions, offset
+    def __init__(self, positions, offset: int, feeds: dict[int, int]):
+        self.positions, self.offset, self.feeds = positions, offset, feeds
 
     def get(self, node):
         pos = self.positions.get(node)
-        if pos is None or not self.offset:
+        if pos is None or not (self.offset or self.feeds):
             return pos
         from libcst.metadata import CodePosition, CodeRange
-        return CodeRange(CodePosition(pos.start.line + self.offset, pos.start.column),
-                         CodePosition(pos.end.line + self.offset, pos.end.column))
+        (l1, c1), (l2, c2) = (pos.start.line, pos.start.column), (pos.end.line, pos.end.column)
+        return CodeRange(CodePosition(l1 + self.offset, c1 + self.feeds.get(l1, 0)),
+                         CodePosition(l2 + self.offset, c2 + self.feeds.get(l2, 0)))
 
 
 def func_name(call: cst.Call) -> str:

@@ -71,7 +71,9 @@ def _usual_ending(endings: list[str]) -> str:
 def decode(data: bytes, path: str = "<source>") -> tuple[str, str]:
     """(text, encoding) as Python decodes a source file: BOM, then coding cookie, then UTF-8."""
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        # bytes.splitlines splits on \n, \r\n and \r only: a CR-only file's cookie is found too
+        lines = iter(data.splitlines(keepends=True)[:2])
+        encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
     except SyntaxError as exc:
         raise UnicodeError(f"{path}: {exc}") from None
     return data.decode(encoding), encoding
