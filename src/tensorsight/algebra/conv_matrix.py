@@ -500,6 +500,7 @@ def matrix_from_plan(plan: ConvPlan, layout: str = "sparse", *, index_dtype=torc
     if index_dtype == torch.int32 and max(rows, cols, plan_nnz_bound(plan)) >= 2 ** 31:
         raise TensorsightError(f"the matrix ({rows} x {cols}) is too large for int32 indices; "
                                f"use index_dtype=torch.int64")
+    check_memory(plan, layout, index_dtype)
     with torch.no_grad():
         crow, col, values = _csr_arrays(plan, index_dtype)
         with warnings.catch_warnings():
@@ -520,6 +521,32 @@ def matrix_from_plan(plan: ConvPlan, layout: str = "sparse", *, index_dtype=torc
         if plan.bias is not None:
             b = plan.bias.detach().repeat_interleave(math.prod(plan.out_spatial))
     return B, b
+
+
+# the build's peak over its result, measured up to 1.63x (README's table); with room to spare
+_BUILD_PEAK = 2
+
+
+def matrix_bytes(plan: ConvPlan, layout: str = "sparse", index_dtype=torch.int64) -> int:
+    """Bytes of the matrix ``layout`` would hold (the sparse ones at their nnz upper bound)."""
+    rows, cols = plan.matrix_shape
+    value = plan.weight.element_size() if plan.weight is not None else 4
+    if layout == "dense":
+        return rows * cols * value
+    index = 8 if layout == "coo" else torch.empty((), dtype=index_dtype).element_size()
+    nnz = plan_nnz_bound(plan)
+    return nnz * (value + index * (2 if layout == "coo" else 1)) + (rows + 1) * index
+
+
+def check_memory(plan: ConvPlan, layout: str = "sparse", index_dtype=torch.int64) -> None:
+    """One sentence with the number, before allocating, when the build would pass the limit."""
+    from ..limits import fmt_bytes, max_bytes
+    need = matrix_bytes(plan, layout, index_dtype) * _BUILD_PEAK
+    if need > max_bytes():
+        rows, cols = plan.matrix_shape
+        raise TensorsightError(f"the {layout} {rows:,} x {cols:,} matrix ({plan_nnz_bound(plan):,} entries at "
+                               f"most) would need about {fmt_bytes(need)} to build; the limit is "
+                               f"{fmt_bytes(max_bytes())} (set TENSORSIGHT_MAX_BYTES to raise it, docs/limits.md)")
 
 
 def plan_nnz_bound(plan: ConvPlan) -> int:

@@ -20,6 +20,7 @@ covered (or the time budget is spent; uncovered sizes are then reported as unexp
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,9 @@ __all__ = ["solve", "Solution", "Constraint", "Check", "SizeSet"]
 
 GRID_POINTS = 1 << 20   # most sizes evaluated at once for sizes that share conditions
 BATCH_MAX = 8           # batch-like names are searched over 1..8 when they share conditions
+# most sizes one group may be searched over: every size costs a few bytes per condition, so
+# 2^24 sizes is ~0.5 GB at 20 conditions (docs/limits.md); a wider range is refused, not tried
+GRID_LIMIT = 1 << 24
 
 
 # -- results ---------------------------------------------------------------------------------------
@@ -170,6 +174,15 @@ class Solution:
 
 
 # -- the solver --------------------------------------------------------------------------------------
+def check_grid(counts: dict[str, int], lo: int, hi: int) -> None:
+    """Refuse a search over more than GRID_LIMIT sizes at once, in one sentence with the number."""
+    points = math.prod(counts.values())
+    if points > GRID_LIMIT:
+        names = ", ".join(counts)
+        raise TensorsightError(f"searching {names} over {lo}..{hi} means {points:,} sizes at once; the limit is "
+                               f"{GRID_LIMIT:,} (docs/limits.md): narrow the range, e.g. --range {lo}..{lo + 1023}")
+
+
 def solve(model, spec=None, /, *, range: tuple[int, int] = (1, 1024), hints: dict[str, int] | None = None,
           budget: float = 2.0, **kwargs) -> Solution:
     """The input sizes ``model`` accepts, for the named sizes of ``spec`` (e.g. ``"1x1xHxW"``).
@@ -180,9 +193,16 @@ def solve(model, spec=None, /, *, range: tuple[int, int] = (1, 1024), hints: dic
     go to forward.
     """
     t0 = time.perf_counter()
+    if (not isinstance(range, (tuple, list)) or len(range) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in range)):
+        raise TensorsightError(f"solve(range=...): got {range!r}; range must be two whole sizes (lo, hi), "
+                               f"e.g. range=(1, 512)")
     lo, hi = int(range[0]), int(range[1])
     if lo < 1 or hi < lo:
         raise TensorsightError(f"range must be two sizes 1 ≤ lo ≤ hi, got {range!r}")
+    check_grid({"each size": hi - lo + 1}, lo, hi)
+    if not isinstance(budget, (int, float)) or isinstance(budget, bool) or not budget >= 0:
+        raise TensorsightError(f"solve(budget=...): got {budget!r}; budget is seconds >= 0, e.g. budget=2.0")
     check_names(model, spec, kwargs, hints)
     r0 = first_run(model, spec, kwargs, hints)
     if r0.data_dependent is not None:
@@ -599,6 +619,7 @@ class _Component:
             budget = GRID_POINTS / (max(bmax - lo + 1, 1) ** nb)
             per = int(budget ** (1 / rest)) if rest else hi
             self.his = [bmax if b else max(lo, min(hi, lo + per - 1)) for b in batch]
+        check_grid({n: h - lo + 1 for n, h in zip(names, self.his)}, lo, hi)
         self.lo = lo
         self.valid = None
         self.covered = None

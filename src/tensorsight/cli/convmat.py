@@ -142,11 +142,20 @@ def run(args) -> int:
     from torch import nn
 
     from ..algebra.conv_matrix import matrix_from_plan, plan_conv
-    torch.manual_seed(0)
+    from ..limits import fmt_bytes, max_bytes
     try:
+        with torch.device("meta"):  # its size first: Conv2d(99999, 99999, 99) must not allocate
+            probe = getattr(nn, name)(*cargs, **ckwargs)
+        weight_bytes = sum(p.numel() * p.element_size() for p in probe.parameters())
+        if weight_bytes > max_bytes():
+            raise TensorsightError(f"{args.layer} has {fmt_bytes(weight_bytes)} of weights; the limit is "
+                                   f"{fmt_bytes(max_bytes())} (docs/limits.md)")
+        torch.manual_seed(0)
         layer = getattr(nn, name)(*cargs, **ckwargs)
-    except (TypeError, ValueError, RuntimeError) as exc:
-        raise TensorsightError(f"cannot build {args.layer}: {str(exc).splitlines()[0]}") from None
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        if isinstance(exc, TensorsightError):
+            raise
+        raise TensorsightError(f"cannot build {args.layer}: {(str(exc).splitlines() or [''])[0]}") from None
     plan = plan_conv(layer, spec.dims)
     rows, cols = plan.matrix_shape
     if args.dense and rows * cols * 4 > DENSE_LIMIT:

@@ -49,17 +49,20 @@ def output_path(path: str | None, flag: str, inputs: tuple[str, ...] = ()) -> st
     full = os.path.abspath(os.path.expanduser(path))
     folder = os.path.dirname(full)
     if os.path.isdir(full) or path.endswith(os.sep):
-        raise TensorsightError(f"{flag} {path!r} is a folder; give a file name, e.g. {flag} "
+        raise TensorsightError(f"cannot write {flag} {path!r}: it is a folder; give a file name, e.g. {flag} "
                                f"{os.path.join(path, 'out' + _suffix(flag))}")
     if not os.path.isdir(folder):
         what = "is not a folder" if os.path.exists(folder) else "does not exist"
-        raise TensorsightError(f"{flag} {path!r}: the folder {folder!r} {what}")
+        raise TensorsightError(f"cannot write {flag} {path!r}: the folder {folder!r} {what}")
     for given in inputs:
         if given and os.path.exists(given) and os.path.exists(full) and os.path.samefile(given, full):
-            raise TensorsightError(f"{flag} {path!r} is your input file {given!r}; writing there would "
-                                   f"overwrite it — give another name")
+            raise TensorsightError(f"cannot write {flag} {path!r}: it is your input file {given!r}, which "
+                                   f"writing there would overwrite; give another name")
+    if full.endswith((".py", ".pyw")) and os.path.exists(full):
+        raise TensorsightError(f"cannot write {flag} {path!r}: it is Python source, which this would "
+                               f"overwrite; give another name")
     if not writable(full):
-        raise TensorsightError(f"{flag} {path!r} cannot be written (permission denied or read-only)")
+        raise TensorsightError(f"cannot write {flag} {path!r}: permission denied or read-only")
     return full
 
 

@@ -27,13 +27,17 @@ def register(sub) -> None:
 
 
 def _range(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\d+)\s*(?:\.\.|-|:|,)\s*(\d+)\s*", text or "")
+    m = re.fullmatch(r"\s*([0-9]{1,19})\s*(?:\.\.|-|:|,)\s*([0-9]{1,19})\s*", text or "")
     if not m:
-        raise TensorsightError(f"cannot read --range {text!r}; write it as LO..HI, e.g. --range 1..512")
+        raise TensorsightError(f"cannot read --range {_clip(text)!r}; write it as LO..HI, e.g. --range 1..512")
     lo, hi = int(m.group(1)), int(m.group(2))
     if lo < 1 or hi < lo:
         raise TensorsightError(f"--range {text!r} must go from a size ≥ 1 up, e.g. --range 1..512")
     return lo, hi
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[:n - 3] + "..."
 
 
 def _size(text: str):
@@ -43,8 +47,8 @@ def _size(text: str):
             if not part:
                 continue
             key, sep, val = part.partition("=")
-            if not sep or not val.strip().isdigit():
-                raise TensorsightError(f"cannot read --check {text!r}; write a shape such as 1x1x28x28 or H=28,W=28")
+            if not sep or not re.fullmatch(r"[0-9]{1,19}", val.strip()) or not key.strip().isidentifier():
+                raise TensorsightError(f"cannot read --check {_clip(text)!r}; write a shape such as 1x1x28x28 or H=28,W=28")
             out[key.strip()] = int(val)
         return out
     return text

@@ -161,8 +161,8 @@ def _build(obj, name: str, kwargs: dict):
         return obj(**kwargs)
     except (KeyboardInterrupt, MemoryError):
         raise
-    except (TypeError, ValueError, OverflowError) as exc:
-        if kwargs:
+    except (TypeError, ValueError, OverflowError, RuntimeError, IndexError, KeyError) as exc:
+        if kwargs:  # what the constructor rejects is most likely the value typed for it
             first = (str(exc).splitlines() or [""])[0]
             raise TensorsightError(f"building {_short(call, 120)} raised {type(exc).__name__}: {_short(first, 200)}; "
                                    f"check the --arg values") from None

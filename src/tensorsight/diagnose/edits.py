@@ -47,13 +47,16 @@ class Source:
 class _Collect(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self):
+    def __init__(self, offset: int = 0, feeds: dict[int, int] | None = None):
         self.calls: list[Node] = []
         self.statements: list[Node] = []
+        self.offset = offset  # lines before the parsed slice of the file
+        self.feeds = feeds or {}  # line of the slice -> form feeds taken from its start
 
     def _node(self, node) -> Node:
         pos = self.get_metadata(PositionProvider, node)
-        return Node(node, (pos.start.line, pos.start.column), (pos.end.line, pos.end.column))
+        return Node(node, (pos.start.line + self.offset, pos.start.column + self.feeds.get(pos.start.line, 0)),
+                    (pos.end.line + self.offset, pos.end.column + self.feeds.get(pos.end.line, 0)))
 
     def visit_Call(self, node):
         self.calls.append(self._node(node))
@@ -63,7 +66,9 @@ class _Collect(cst.CSTVisitor):
             self.statements.append(self._node(small))
 
 
-def load(path: str) -> Source | None:
+def load(path: str, line: int | None = None) -> Source | None:
+    """The file parsed with libcst. Given ``line``, a long file (source_file.WINDOW_MIN_LINES)
+    is parsed only for the top-level statement holding it; positions stay the file's."""
     try:
         mtime = os.path.getmtime(path)
     except OSError:
@@ -72,19 +77,64 @@ def load(path: str) -> Source | None:
     if hit is not None and hit[0] == mtime:
         return hit[1]
     try:
-        file = source_file.read(path)  # its encoding, its line endings, lines split as Python does
-        module = cst.parse_module(file.text)
-    except (OSError, UnicodeError, LookupError, cst.ParserSyntaxError):
+        file = _read(path, mtime)
+    except (OSError, UnicodeError, LookupError):
+        return None
+    first, last = 1, len(file.lines)
+    if line is not None and len(file.lines) > source_file.WINDOW_MIN_LINES:
+        span = source_file.statement_span(path, file.text, line)
+        if span is not None:
+            first, last = span
+            hit = _cache.get((path, span))
+            if hit is not None and hit[0] == mtime:
+                return hit[1]
+    # libcst drops form feeds that start a line (Python ignores them: they reset the column),
+    # which moves every column after them; they are taken out here and added back to positions
+    sliced, feeds = [], {}
+    for number, text in enumerate(file.lines[first - 1:last], 1):
+        bare = text.lstrip("\x0c")
+        if len(bare) != len(text):
+            feeds[number] = len(text) - len(bare)
+        sliced.append(bare)
+    try:
+        module = cst.parse_module("\n".join(sliced) + "\n")
+    except cst.ParserSyntaxError:
         return None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = _Collect()
+    visitor = _Collect(first - 1, feeds)
     wrapper.visit(visitor)
     # the positions the visit resolved, kept: resolving them again per edited node was
     # O(file) each time, quadratic on long scripts
-    positions = wrapper.resolve(PositionProvider)
+    positions = _Shifted(wrapper.resolve(PositionProvider), first - 1, feeds)
     src = Source(path, file.lines, visitor.calls, visitor.statements, module, positions)
-    _cache[path] = (mtime, src)
+    _cache[path if (first, last) == (1, len(file.lines)) else (path, (first, last))] = (mtime, src)
     return src
+
+
+_files: dict[str, tuple[float, source_file.SourceFile]] = {}
+
+
+def _read(path: str, mtime: float) -> source_file.SourceFile:
+    hit = _files.get(path)
+    if hit is None or hit[0] != mtime:
+        hit = _files[path] = (mtime, source_file.read(path))
+    return hit[1]
+
+
+class _Shifted:
+    """Positions of a module parsed from a slice of the file, moved to the file's lines."""
+
+    def __init__(self, positions, offset: int, feeds: dict[int, int]):
+        self.positions, self.offset, self.feeds = positions, offset, feeds
+
+    def get(self, node):
+        pos = self.positions.get(node)
+        if pos is None or not (self.offset or self.feeds):
+            return pos
+        from libcst.metadata import CodePosition, CodeRange
+        (l1, c1), (l2, c2) = (pos.start.line, pos.start.column), (pos.end.line, pos.end.column)
+        return CodeRange(CodePosition(l1 + self.offset, c1 + self.feeds.get(l1, 0)),
+                         CodePosition(l2 + self.offset, c2 + self.feeds.get(l2, 0)))
 
 
 def prime(path: str, text: str) -> None:
@@ -93,7 +143,9 @@ def prime(path: str, text: str) -> None:
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     visitor = _Collect()
     wrapper.visit(visitor)
-    _cache[path] = (os.path.getmtime(path), Source(path, text.splitlines(), visitor.calls, visitor.statements, module))
+    positions = _Shifted(wrapper.resolve(PositionProvider), 0, {})
+    _cache[path] = (os.path.getmtime(path), Source(path, text.splitlines(), visitor.calls, visitor.statements,
+                                                   module, positions))
 
 
 def func_name(call: cst.Call) -> str:
@@ -181,7 +233,7 @@ def replace_arg(path: str, line: int, names: tuple[str, ...], position: int | No
                 new_text: str, index: int | None = None) -> list[Fix] | None:
     """Replace one argument's value in the call of ``names`` that starts on ``line``
     (the ``index``-th such call when a line builds several)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in _pick(calls_at(src, line, *names) or calls_covering(src, line, *names), index):
@@ -203,7 +255,7 @@ def _pick(calls: list[Node], index: int | None) -> list[Node]:
 
 def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None,
              index: int | None = None) -> str | None:
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in _pick(calls_at(src, line, *names) or calls_covering(src, line, *names), index):
@@ -215,7 +267,7 @@ def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None,
 
 def add_kwarg(path: str, line: int, names: tuple[str, ...], keyword: str, value: str) -> list[Fix] | None:
     """Add (or overwrite) ``keyword=value`` in the call of ``names`` at ``line``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
@@ -266,7 +318,7 @@ def assigned_value(src: Source, line: int):
 
 
 def assigned_names(path: str, line: int) -> list[str]:
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return []
     st = statement_at(src, line)
@@ -283,7 +335,7 @@ def assigned_names(path: str, line: int) -> list[str]:
 
 def _rewrite_value(path: str, line: int, rewrite, assignments_only: bool = False) -> list[Fix] | None:
     """Replace the value of the statement at ``line`` by ``rewrite(text, node)``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     st, value = assigned_value(src, line)
@@ -308,7 +360,7 @@ def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args:
 
     ``new_args`` may use ``{self}`` for the receiver's text (``x`` in ``x.view``).
     """
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -326,7 +378,7 @@ def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args:
 
 def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) -> list[Fix] | None:
     """Replace a whole call expression (``{self}`` = receiver, ``{args}`` = its argument text)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -339,7 +391,7 @@ def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) ->
 
 def wrap_arg(path: str, line: int, names: tuple[str, ...], position: int, template: str) -> list[Fix] | None:
     """Wrap one argument of a call: template ``'{}.view_as(x)'`` or ``'{}.log()'``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -357,7 +409,7 @@ def wrap_arg(path: str, line: int, names: tuple[str, ...], position: int, templa
 
 def remove_method(path: str, line: int, method: str) -> list[Fix] | None:
     """Drop a trailing method call: ``self.ff(x).squeeze(-1)`` → ``self.ff(x)``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, method):
@@ -371,7 +423,7 @@ def remove_method(path: str, line: int, method: str) -> list[Fix] | None:
 
 
 def line_of(path: str, line: int) -> str:
-    src = load(path)
+    src = load(path, line)
     if src is None or not (1 <= line <= len(src.lines)):
         return ""
     return src.lines[line - 1]
@@ -380,7 +432,7 @@ def line_of(path: str, line: int) -> str:
 def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, template: str,
                       ref_index: int = 0) -> list[Fix] | None:
     """Wrap element ``index`` of the list/tuple passed first to a call (``torch.cat([a, b])``)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -400,7 +452,7 @@ def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, 
 
 def is_function_call(path: str, line: int, name: str) -> bool:
     """``torch.bmm(a, b)`` (a function of a module) rather than ``a.bmm(b)`` (a method)."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return False
     for call in calls_covering(src, line, name):
@@ -415,7 +467,7 @@ def is_function_call(path: str, line: int, name: str) -> bool:
 
 def wrap_receiver(path: str, line: int, names: tuple[str, ...], template: str) -> list[Fix] | None:
     """Wrap the receiver of a method call: ``a.bmm(b)`` → ``a.unsqueeze(1).bmm(b)``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -433,7 +485,7 @@ def wrap_receiver(path: str, line: int, names: tuple[str, ...], template: str) -
 
 def wrap_compare_operand(path: str, line: int, side: int, template: str) -> list[Fix] | None:
     """Wrap the left (0) or right (1) operand of the first ``==``/``!=`` comparison on ``line``."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     st = statement_at(src, line)
@@ -473,7 +525,7 @@ def imports_functional_as(path: str) -> str:
 
 def batch_arg_to_size(path: str, line: int, names: tuple[str, ...], value: int) -> list[Fix] | None:
     """``x.view(32, -1)`` → ``x.view(x.size(0), -1)``: a hard-coded batch size made dynamic."""
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):
@@ -498,7 +550,7 @@ def wrap_assigned_value(path: str, line: int, template: str) -> list[Fix] | None
 
 
 def list_element_text(path: str, line: int, names: tuple[str, ...], index: int) -> str | None:
-    src = load(path)
+    src = load(path, line)
     if src is None:
         return None
     for call in calls_covering(src, line, *names):

@@ -102,6 +102,7 @@ class Regularizer:
     # -- after optimizer.step() -----------------------------------------------------------
     def step(self, optimizer: torch.optim.Optimizer) -> None:
         """Call right after ``optimizer.step()``: the prox (proximal mode), then a record."""
+        _check_optimizer("reg.step(optimizer)", optimizer)
         if self._hook is not None and not self._in_hook:
             raise TensorsightError(
                 "This regularizer is attached to the optimizer (reg.attach) and already steps "
@@ -125,6 +126,7 @@ class Regularizer:
 
     def attach(self, optimizer: torch.optim.Optimizer):
         """Run ``step(optimizer)`` after every ``optimizer.step()``; returns the hook handle."""
+        _check_optimizer("reg.attach(optimizer)", optimizer)
         if self._hook is not None:
             raise TensorsightError("This regularizer is already attached to an optimizer.")
 
@@ -148,6 +150,8 @@ class Regularizer:
     def record(self, optimizer: torch.optim.Optimizer | None = None) -> None:
         """Append one Record per parameter (``step`` calls this; call it yourself to record
         without stepping). With the optimizer, also the step size and the loss's gradient."""
+        if optimizer is not None:
+            _check_optimizer("reg.record(optimizer)", optimizer)
         groups = groups_by_param(optimizer) if optimizer is not None else {}
         with torch.no_grad():
             for t in self.targets:
@@ -197,8 +201,20 @@ class Regularizer:
 
     def plot(self, path) -> str:
         """Write an SVG picture of norm and sparsity per parameter over the steps; returns path."""
+        import os
+
+        from ..errors import misuse
+        if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+            raise misuse("reg.plot(path)", path, "give the .svg file to write as a str or pathlib.Path")
         from .report import write_svg
         return write_svg(self, path)
+
+
+def _check_optimizer(call: str, optimizer) -> None:
+    from ..errors import misuse
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise misuse(call, optimizer, "pass the torch.optim optimizer that updates the model, "
+                                      "e.g. reg.step(optimizer) right after optimizer.step()")
 
 
 def regularize(model: nn.Module, spec, mode: str = "proximal", *,

@@ -127,6 +127,10 @@ def write_svg(reg, path) -> str:
         raise TensorsightError(
             f"reg.plot() writes SVG (no matplotlib needed); give a path ending in .svg, "
             f"not {path.name!r}.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(svg(reg), encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(svg(reg), encoding="utf-8")
+    except OSError as exc:
+        from ..errors import TensorsightError
+        raise TensorsightError(f"reg.plot() cannot write {str(path)!r}: {exc.strerror or exc}") from None
     return str(path)

@@ -360,6 +360,15 @@ def to_html(trace, findings: Iterable | None = None, title: str | None = None, *
     ``findings``: diagnosis findings (dicts with severity, category, file, line, message, fixes,
     or objects with ``to_dict()``). ``depth`` is passed to the diagram.
     """
+    from .args import check_count, check_title, check_trace
+    from ..errors import misuse
+    check_trace("to_html(trace)", trace)
+    check_title("to_html(title=...)", title)
+    check_count("to_html(depth=...)", "depth", depth, low=1)
+    check_count("to_html(max_rows=...)", "max_rows", max_rows, low=0, none_ok=False)
+    if findings is not None and (isinstance(findings, (str, bytes, dict)) or not hasattr(findings, "__iter__")):
+        raise misuse("to_html(findings=...)", findings, "findings must be a list of findings (dicts or "
+                                                        "objects with to_dict()), or None")
     findings = [_finding_dict(f) for f in (findings or [])]
     sources = _Sources()
     pic_of, pics = _pictures(trace)

@@ -179,6 +179,10 @@ def canvas_png(cv: Canvas, path, scale: float = 2.0) -> str:
 def to_png(trace, path, *, scale: float = 2.0, depth: int | None = None, max_boxes: int = 28,
            max_width: float = 1800, title: str | None = None) -> str:
     """Write the shape-flow diagram of ``trace`` (the picture ``to_svg`` draws) as a PNG file."""
+    from .args import check_number, check_path, check_trace
+    check_trace("to_png(trace, path)", trace)
+    check_path("to_png(trace, path)", path)
+    check_number("to_png(scale=...)", "scale", scale)
     _pil()
     lay = layout(trace, depth=depth, max_boxes=max_boxes, max_width=max_width, title=title)
     return canvas_png(draw(lay), path, scale)
@@ -186,7 +190,10 @@ def to_png(trace, path, *, scale: float = 2.0, depth: int | None = None, max_box
 
 def conv_png(event_or_params=None, path="conv.png", *, scale: float = 2.0, trace=None, **params) -> str:
     """Write the picture of one conv or pooling layer (see ``render.conv_picture``) as PNG."""
+    from .args import check_number, check_path
     from .conv_picture import conv_canvas
+    check_path("conv_png(..., path)", path)
+    check_number("conv_png(scale=...)", "scale", scale)
     _pil()
     return canvas_png(conv_canvas(event_or_params, trace=trace, **params), path, scale)
 

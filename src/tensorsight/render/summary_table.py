@@ -20,6 +20,10 @@ def check_columns(columns) -> tuple[str, ...]:
         return DEFAULT_COLUMNS
     if isinstance(columns, str):
         columns = [c for c in columns.replace(" ", ",").split(",") if c]
+    elif not isinstance(columns, (list, tuple)):
+        from ..errors import misuse
+        raise misuse("summary(columns=...)", columns, f"columns must be a list or a comma-separated "
+                                                      f"string out of {', '.join(COLUMNS)}")
     out: list[str] = []
     for c in columns:
         c = str(getattr(c, "value", c)).strip().lower()  # torchinfo's ColumnSettings enum too

@@ -518,6 +518,12 @@ def layout(trace, *, depth: int | None = None, max_boxes: int = 28, max_width: f
     ``depth``: the module depth whose outputs become blocks (1 = the model's direct children);
     by default the deepest one that still gives at most ``max_boxes`` blocks.
     """
+    from .args import check_count, check_number, check_title, check_trace
+    check_trace("layout(trace)", trace)
+    check_count("to_svg(depth=...)", "depth", depth, low=1)
+    check_count("to_svg(max_boxes=...)", "max_boxes", max_boxes, low=1, none_ok=False)
+    check_number("to_svg(max_width=...)", "max_width", max_width)
+    check_title("to_svg(title=...)", title)
     has_child = _module_tree(trace)
     max_depth = max([c.depth for c in trace.modules] + [1])
     if depth is None:
@@ -1025,5 +1031,7 @@ def to_svg(trace, *, depth: int | None = None, max_boxes: int = 28, max_width: f
     Every block is a ``<g class="ts-box" data-event="I" data-events="I J K">`` group so an HTML
     page can find the block of any event.
     """
+    from .args import check_trace
+    check_trace("to_svg(trace)", trace)
     lay = layout(trace, depth=depth, max_boxes=max_boxes, max_width=max_width, title=title)
     return canvas_svg(draw(lay), standalone=standalone)

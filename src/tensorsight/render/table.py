@@ -57,6 +57,8 @@ def where_of(e: OpEvent, root: str | None = None) -> str:
 def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
                 max_rows: int | None = None, root: str | None = None) -> Table:
     """A rich Table; ``weights=True`` also lists parameter shapes among the inputs."""
+    from .args import check_count
+    check_count("table(max_rows=...)", "max_rows", max_rows)
     title = f"{trace.model or 'model'}: {len(trace.events)} ops"
     if trace.inputs:
         title += f", input {shapes_of(trace.inputs)}"
