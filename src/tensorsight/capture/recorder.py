@@ -138,6 +138,7 @@ class Recorder(ValueReads, TorchFunctionMode):
         self._root = root
         self._hooks: list = []
         self.depth = 0  # >0 while our own bookkeeping runs tensor code
+        self.suspended = 0  # >0 while tensorsight runs the user's modules for itself (rehearsals)
         self.device_alias = device_alias  # tracing on meta twins: report the model's device
         self.factory_device = "meta" if device_alias is not None else None
         self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
@@ -220,6 +221,8 @@ class Recorder(ValueReads, TorchFunctionMode):
         return names.get(id(module))
 
     def _pre_hook(self, module, args):
+        if self.suspended:
+            return
         if self._pop_pending:
             self._pop_if_innermost()
         if self._stack:
@@ -266,7 +269,7 @@ class Recorder(ValueReads, TorchFunctionMode):
         self._stack.append((module, path, call))
 
     def _post_hook(self, module, args, output):
-        if not self._stack:
+        if self.suspended or not self._stack:
             return
         mod, path, call = self._stack.pop()
         if call is not None:
@@ -336,7 +339,7 @@ class Recorder(ValueReads, TorchFunctionMode):
             return func(*args, **(kwargs or {}))
         kwargs = kwargs or {}
         name = op_name(func)
-        if name is None or self.depth or name.startswith("torch.nn.init."):
+        if name is None or self.depth or self.suspended or name.startswith("torch.nn.init."):
             if func in _VALUE_READS:
                 self.read_values = True  # python branched on or read a tensor's data
                 if self.record_reads and not self.depth:

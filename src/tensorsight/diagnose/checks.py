@@ -106,15 +106,14 @@ def _last_batch(info) -> int | None:
 def _unwatched(watcher):
     """Rehearsals run on fake twins of the user's modules: keep them out of the watcher's trace
     (their module calls and ops would be taken for the user's)."""
+    # a counter, not exiting and re-entering the mode: another mode (a process group's DTensor
+    # tap) may be above it on torch's mode stack, and exiting would pop that one instead
     rec = watcher.recorder
-    on = bool(getattr(rec, "_hooks", None))
-    if on:
-        rec.__exit__(None, None, None)
+    rec.suspended += 1
     try:
         yield
     finally:
-        if on:
-            rec.__enter__()
+        rec.suspended -= 1
 
 
 def last_batch_rehearsal(watcher) -> list[Finding]:
