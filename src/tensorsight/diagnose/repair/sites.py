@@ -227,6 +227,11 @@ def constants(crash) -> list[Site]:
         for node in ast.walk(tree):
             for expr, where in _candidate_exprs(node):
                 value = safe_eval(expr, env)
+                # ``N = len(vocab)`` evaluated now may see a list that grew later: the name keeps
+                # the value it was given
+                if isinstance(node, ast.Assign) and expr is node.value and len(node.targets) == 1 \
+                        and isinstance(node.targets[0], ast.Name) and isinstance(env.get(node.targets[0].id), int):
+                    value = env[node.targets[0].id]
                 if isinstance(value, bool) or not isinstance(value, int) or value not in nums:
                     continue
                 text = ast.get_source_segment("\n".join(src.lines), expr) or ""

@@ -273,15 +273,23 @@ def rowwise_dot(ctx: Context, site: Site):
     if site.kind != "call" or site.depth != 0 or ev is None or ev.name not in ("dot", "vdot", "inner"):
         return
     acts = ev.activations
-    if len(acts) < 2 or len(acts[0].shape) < 2 or tuple(acts[0].shape) != tuple(acts[1].shape):
+    if len(acts) < 2 or len(acts[0].shape) < 2:
         return
-    fixes = _mul_sum(site, ev.name)
-    if fixes:
-        yield Candidate(tuple(fixes), "rowwise_dot", "data", site,
-                        f"row-wise dot of two {fmt_shape(acts[0].shape)}: (a * b).sum(-1)", 5.5)
+    a, b = tuple(acts[0].shape), tuple(acts[1].shape)
+    if a == b:
+        fixes = _mul_sum(site, ev.name)
+        if fixes:
+            yield Candidate(tuple(fixes), "rowwise_dot", "data", site,
+                            f"row-wise dot of two {fmt_shape(a)}: (a * b).sum(-1)", 5.5)
+    if len(b) >= 2 and a[-1] == b[-2]:
+        fixes = _mul_sum(site, ev.name, "({a} @ {b})")
+        if fixes:
+            yield Candidate(tuple(fixes), "matmul_not_dot", "data", site,
+                            f"every dot product of {fmt_shape(a)} with {fmt_shape(b)}: a matrix product a @ b "
+                            f"→ [{a[0]}, {b[-1]}]", 5.5)
 
 
-def _mul_sum(site: Site, name: str):
+def _mul_sum(site: Site, name: str, form: str = "({a} * {b}).sum(-1)"):
     src = edits.load(site.file)
     if src is None:
         return None
@@ -289,10 +297,10 @@ def _mul_sum(site: Site, name: str):
         args = [a for a in call.node.args if a.keyword is None]
         if len(args) == 2:
             a, b = (src.code(x.value).strip() for x in args)
-            return edits._splice(src, call.start, call.end, f"({a} * {b}).sum(-1)")
+            return edits._splice(src, call.start, call.end, form.format(a=a, b=b))
         if len(args) == 1 and hasattr(call.node.func, "value"):
             a, b = src.code(call.node.func.value).strip(), src.code(args[0].value).strip()
-            return edits._splice(src, call.start, call.end, f"({a} * {b}).sum(-1)")
+            return edits._splice(src, call.start, call.end, form.format(a=a, b=b))
     return None
 
 

@@ -271,7 +271,8 @@ def implied_text(text: str, got: int, want: int) -> str | None:
         return f"{text} - 1"
     if got and want % got == 0:
         return f"{text} * {want // got}"
-    return None
+    # keep the expression the user wrote (``len(vocab)``) and add what it misses
+    return f"{text} + {want - got}" if want > got else f"{text} - {got - want}"
 
 
 def _replace_expr(site: Site, new: str):
