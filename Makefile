@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: demo test bench browser clean
+.PHONY: demo test bench corpus browser clean
 
 $(VENV)/.installed: pyproject.toml
 	# --copies: a venv whose python is a real file still finds its packages when the path is resolved
@@ -25,6 +25,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed browser
 	$(PY) -m pytest -q
+
+# the diagnosis corpus (tests/corpus): dev and held-out splits scored apart, through the CLI
+corpus: $(VENV)/.installed
+	$(PY) tests/corpus/score.py --split all --json tests/corpus/results.json
 
 bench: $(VENV)/.installed
 	$(PY) -m pip install -q -e ".[bench]"

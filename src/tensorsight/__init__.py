@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 _API = {
     # capture: the data model and the tracer
     "trace": "capture.api", "Trace": "capture.events", "OpEvent": "capture.events",
-    "TensorMeta": "capture.events", "ModuleCall": "capture.events",
+    "TensorMeta": "capture.events", "ModuleCall": "capture.events", "shape": "capture.inputs",
     # analysis
     "explain_shape": "analysis.explain", "symbolic": "analysis.symbolic", "solve": "analysis.solve",
     "summary": "analysis.summary",

@@ -20,6 +20,13 @@ CORRECT = [
     "ok_partial_batch.py",       # last partial batch of 4 with a per-sample flatten
     "ok_rnn_time_major.py",      # LSTM without batch_first fed x.transpose(0, 1)
     "ok_episode_regroup.py",     # z.view(n_way, n_shot, dim): whole samples grouped into episodes
+    "ok_pixel_shuffle_manual.py",  # view/permute/reshape regrouping axes the code split itself
+    "ok_contrastive_logits.py",  # [N, N] similarities: softmax/argmax across samples; (z - z.mean(0)) / z.std(0)
+    "ok_batch1_squeeze.py",      # batch 1 by design: squeeze() of the batch is harmless
+    "ok_pad_collate_partial.py",  # padding collate_fn, last batch of 2, size-agnostic model
+    "ok_unused_by_design.py",    # head unused while fine-tuning, detached embedding, stochastic depth
+    "ok_time_major_manual.py",   # hand-made [T, B, F] for an LSTM without batch_first
+    "ok_heads_split_merge.py",   # view(B, T, H, D).transpose(1, 2) and transpose before the merge
 ]
 
 

@@ -1,6 +1,8 @@
 """Shared checks: a real forward pass recorded by our own Recorder, and the model's full state."""
 from __future__ import annotations
 
+import copy
+import io
 import random
 from dataclasses import dataclass, field
 
@@ -93,6 +95,8 @@ class Snapshot:
     grad_enabled: bool
     global_hooks: tuple
     default_dtype: torch.dtype
+    np_rng: tuple | None = None
+    values_of_attrs: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -100,7 +104,7 @@ class Snapshot:
         tensors = list(_tensors(model))
         return cls(
             fingerprint=state_fingerprint(model),
-            values={n: t.detach().clone() for n, t in tensors if t.device.type != "meta"},
+            values={n: t.detach().clone() for n, t in tensors if t.device.type != "meta" and not _lazy(t)},
             meta={n for n, t in tensors if t.device.type == "meta"},
             devices={n: str(t.device) for n, t in tensors},
             flags={n: (type(t), t.requires_grad, t.grad is None, t.is_leaf) for n, t in tensors},
@@ -113,6 +117,9 @@ class Snapshot:
             grad_enabled=torch.is_grad_enabled(),
             global_hooks=_global_hooks(),
             default_dtype=torch.get_default_dtype(),
+            np_rng=_np_state(),
+            values_of_attrs={n: _attr_values(m) for n, m in model.named_modules()},
+            extra={"copyable": _copyable(model)},
         )
 
     def check(self, model: torch.nn.Module) -> None:
@@ -135,3 +142,61 @@ class Snapshot:
         assert torch.is_grad_enabled() == self.grad_enabled
         assert _global_hooks() == self.global_hooks, "global module hooks left behind"
         assert torch.get_default_dtype() == self.default_dtype
+        assert _same_np_state(_np_state(), self.np_rng), "numpy's global RNG was consumed"
+        now = {n: _attr_values(m) for n, m in model.named_modules()}
+        for n, before in self.values_of_attrs.items():
+            assert now.get(n) == before, f"Python attributes of module {n!r} changed: {before} -> {now.get(n)}"
+        for n, m in model.named_modules():  # no fake or meta tensor anywhere in a real model's attributes
+            for k, v in vars(m).items():
+                if isinstance(v, torch.Tensor) and k not in ("_parameters", "_buffers"):
+                    assert type(v).__name__ != "FakeTensor", f"{n}.{k} holds a FakeTensor"
+        # what could be deep-copied and saved before (weight_norm's computed weight and
+        # parametrized modules refuse it) still can
+        assert _copyable(model) == self.extra["copyable"], "deepcopy / torch.save no longer work"
+
+
+def _lazy(t) -> bool:
+    from torch.nn.parameter import UninitializedTensorMixin
+    return isinstance(t, UninitializedTensorMixin)
+
+
+def _copyable(model) -> tuple[bool, bool]:
+    out = []
+    for attempt in (lambda: copy.deepcopy(model), lambda: torch.save(model, io.BytesIO())):
+        try:
+            attempt()
+            out.append(True)
+        except Exception:  # noqa: BLE001
+            out.append(False)
+    return tuple(out)
+
+
+def _np_state():
+    import numpy as np
+    return np.random.get_state()
+
+
+def _same_np_state(a, b) -> bool:
+    import numpy as np
+    return a[0] == b[0] and np.array_equal(a[1], b[1]) and tuple(a[2:]) == tuple(b[2:])
+
+
+def _attr_value(v, depth: int = 0):
+    """A comparable picture of a plain Python attribute: scalars as they are, containers by
+    their items, tensors by identity, version, shape and dtype (their bytes are checked apart)."""
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    if isinstance(v, torch.Tensor):
+        return ("tensor", id(v), v._version, tuple(v.shape), str(v.dtype), str(v.device))
+    if depth < 2 and isinstance(v, (list, tuple)):
+        return (type(v).__name__, tuple(_attr_value(x, depth + 1) for x in v))
+    if depth < 2 and isinstance(v, dict):
+        return ("dict", tuple((str(k), _attr_value(x, depth + 1)) for k, x in v.items()))
+    return ("object", id(v), type(v).__name__)
+
+
+_MODULE_DICTS = frozenset({"_parameters", "_buffers", "_modules"})
+
+
+def _attr_values(module) -> dict:
+    return {k: _attr_value(v) for k, v in vars(module).items() if k not in _MODULE_DICTS}

@@ -58,48 +58,89 @@ def test_same_ops_as_a_real_run():
             assert all(x == y for x, y in zip(a.shape, b.shape) if isinstance(x, int))
 
 
-def test_size_from_item_marks_the_op_that_uses_it():
-    class FromItem(torch.nn.Module):
-        def forward(self, x):
-            n = (x > 0).sum().item()  # an int from data: torch carries it as a symbol
-            return torch.zeros(n, 2) + 1, x * 2
+class FromItem(torch.nn.Module):
+    def forward(self, x):
+        n = (x > 0).sum().item()  # an int from data
+        return torch.zeros(n, 2) + 1, x * 2
 
+
+def test_size_from_item_on_the_real_path_uses_the_value_and_says_so():
     t = tensorsight.trace(FromItem(), (3,))
+    assert t.mode == "real"
     assert [e.op for e in t] == ["Tensor.gt", "Tensor.sum", "Tensor.item", "torch.zeros", "Tensor.add",
                                  "Tensor.mul"]
-    assert [e.note for e in t] == ["", "", "data-dependent", "data-dependent", "", ""]
-    n = t[3].outputs[0].shape[0]
-    assert isinstance(n, str) and t[3].outputs[0].shape == (n, 2) == t[4].outputs[0].shape
+    assert [e.note for e in t] == ["", "", "data-dependent", "", "", ""]
+    assert t[3].outputs[0].shape == (0, 2)  # zeros in, zero positives out
+    assert len(t.assumed) == 1 and t.assumed[0].startswith("#2 Tensor.item at ")
+    assert "= 0: computed on zero inputs" in t.assumed[0]
+    text = to_text(t.table(), width=160)
+    assert "#2 Tensor.item" in text and "computed on zero inputs" in text
+
+
+def test_size_from_item_on_fake_tensors_is_the_value_computed_for_real():
+    t = fake_trace(FromItem(), (3,), repair=fake_repair)
+    assert t.mode == "fake"
+    assert [e.note for e in t] == ["", "", "data-dependent", "", "", ""]
+    assert t[3].outputs[0].shape == (0, 2) == t[4].outputs[0].shape
     assert t.outputs[1].shape == (3,)
+    assert "= 0: computed for real with zeros for f32[3]" in t.assumed[0]
 
 
-def test_python_int_of_a_float_item_stops_with_the_partial_trace():
-    class IntOfItem(torch.nn.Module):
-        def forward(self, x):
-            n = int(x.sum().item())  # a Python int needs the value itself
-            return x[:n]
+class IntOfItem(torch.nn.Module):
+    def forward(self, x):
+        n = int(x.sum().item()) + 2  # a Python int needs the value itself
+        return x[:n]
 
-    with pytest.raises(ForwardError) as info:
-        tensorsight.trace(IntOfItem(), (3,))
-    t = info.value.trace
-    assert [e.op for e in t] == ["Tensor.sum", "Tensor.item"]
+
+@pytest.mark.parametrize("path", ["default", "fake"])
+def test_python_int_of_an_item_goes_on_with_the_value(path):
+    run = tensorsight.trace if path == "default" else (lambda m, e: fake_trace(m, e, repair=fake_repair))
+    t = run(IntOfItem(), (3,))
+    assert [e.op for e in t][:2] == ["Tensor.sum", "Tensor.item"]
     assert t[1].note == "data-dependent"
-    assert "data-dependent" in str(info.value)
+    assert t.outputs[0].shape == (2,)  # 0 + 2 rows of zeros
+    assert len(t.assumed) == 1
 
 
-def test_branch_on_data_raises_forward_error_with_partial_trace():
-    class Branch(torch.nn.Module):
+class Branch(torch.nn.Module):
+    def forward(self, x, mask):
+        y = x * 2
+        if mask.any():  # a branch on the values of an input
+            y = y + 1
+        if not torch.isfinite(y).all():
+            raise ValueError("not finite")
+        return y
+
+
+@pytest.mark.parametrize("path", ["default", "meta", "fake"])
+def test_branch_on_data_is_listed_with_its_value_and_assumption(path):
+    from tensorsight.capture.fake import meta_trace
+    model = Branch()
+    before = Snapshot.take(model)
+    mask = torch.tensor([[0, 1, 1]])
+    if path == "default":
+        t = tensorsight.trace(model, ((1, 3), mask))
+    elif path == "meta":
+        t = meta_trace(model, (tensorsight.shape((1, 3)), mask), {})
+    else:
+        t = fake_trace(model, ((1, 3), mask), repair=fake_repair)
+    before.check(model)
+    reads = [e for e in t if e.op == "Tensor.__bool__"]
+    assert len(reads) == 2 and all(e.note == "data-dependent" for e in reads)
+    assert [e.op for e in t][:3] == ["Tensor.mul", "Tensor.any", "Tensor.__bool__"]
+    assert "Tensor.add" in [e.op for e in t]  # the mask has ones: the branch was taken
+    assert len(t.assumed) == 2
+    assert t.assumed[0].endswith("= True: from your values" if path == "default" else "= True: computed from your values")
+    assert t.outputs[0].shape == (1, 3)
+
+
+def test_a_branch_on_a_zero_input_is_taken_as_zeros_give_it():
+    class OnZeros(torch.nn.Module):
         def forward(self, x):
-            y = x * 2
-            if (y > 0).any():  # needs a value a fake tensor does not have
-                y = y + 1
-            return y
-
-    with pytest.raises(ForwardError) as info:
-        tensorsight.trace(Branch(), (2, 3))
-    t = info.value.trace
-    assert [e.op for e in t] == ["Tensor.mul", "Tensor.gt", "Tensor.any"]
-    assert "data-dependent" in str(info.value)
+            return x + 1 if (x > 0).any() else x - 1
+    for t in (tensorsight.trace(OnZeros(), (2, 3)), fake_trace(OnZeros(), (2, 3), repair=fake_repair)):
+        assert [e.op for e in t] == ["Tensor.gt", "Tensor.any", "Tensor.__bool__", "Tensor.sub"]
+        assert "= False" in t.assumed[0] and "zero" in t.assumed[0]
 
 
 def test_fake_path_marks_too():

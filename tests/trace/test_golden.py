@@ -38,7 +38,7 @@ MODELS = {
     "unet_cat": lambda: traced(seeded(M.UNetish), (1, 1, 16, 16)),
     "lstm_tagger": lambda: traced(seeded(M.LSTMTagger), "7:long"),
     "transformer_encoder": lambda: traced(seeded(lambda: M.Encoder(True).eval()), (2, 5, 16)),
-    "forward_kwargs": lambda: traced(seeded(M.KwargsForward), (2, 4, 8), mask=(2, 4, 4), scale=0.5),
+    "forward_kwargs": lambda: traced(seeded(M.KwargsForward), (2, 4, 8), mask=tensorsight.shape((2, 4, 4)), scale=0.5),
     "dict_input": lambda: traced(seeded(M.DictInput), {"image": (2, 3, 8, 8), "tokens": "2x5:long"}),
     "data_dependent": lambda: traced(seeded(M.DataDependent), (4, 3)),
     "buggy": lambda: traced(seeded(Buggy), (2, 8)),

@@ -82,7 +82,7 @@ CASES = [
     Case("dict_input", seeded(M.DictInput), {"image": (2, 3, 8, 8), "tokens": "2x5:long"},
          lambda: ({"image": torch.randn(2, 3, 8, 8), "tokens": ids(2, 5, high=30)},), [(2, 2)]),
     Case("forward_kwargs", seeded(M.KwargsForward), (2, 4, 8), lambda: (torch.randn(2, 4, 8),), [(2, 4, 8)],
-         kwargs={"mask": (2, 4, 4), "scale": 0.5},
+         kwargs={"mask": tensorsight.shape((2, 4, 4)), "scale": 0.5},
          real_kwargs=lambda: {"mask": torch.ones(2, 4, 4), "scale": 0.5}),
     Case("dataclass_output", seeded(M.DataclassOut), (4, 6), lambda: (torch.randn(4, 6),),
          [(4, 3), (4, 10), (5, 4), (2, 4, 5)]),

@@ -1,102 +1,53 @@
 """``tensorsight.summary``: a module table with output shapes, parameters, exact FLOPs and memory.
 
-Everything comes from one forward pass on fake tensors (no weights read, no compute, the model
-left untouched), so it works for meta-device models of any size, dict/kwargs/tuple inputs, token
-ids, tuple outputs and lazy layers. While the recorder writes the Trace, a subclass of torch's own
-``FlopCounterMode`` counts FLOPs op by op (the same registry and the same decompositions, so the
-total equals FlopCounterMode on a real forward) and the bytes every op allocates, and attributes
-both to each module call.
+The forward pass is the one ``tensorsight.trace`` records, on the same paths (a throw-away real
+copy for small models, meta twins for large ones, fake tensors only when neither can run the
+model), so the model is never touched and no weights are read for a large model. FLOPs and
+allocated bytes are computed from the Trace's shapes op by op (``summary_flops``): no dispatch
+mode, no FakeTensorMode. Without an input, the table lists the modules and their parameters
+(what torchinfo shows then).
 
-What is exact: parameter counts and bytes, buffer bytes, FLOPs (as torch.utils.flop_counter
-defines them, plus formulas for two CPU kernels it counts as 0: attention and the fused LSTM,
-see ``EXTRA_FLOP_FORMULAS``), the bytes of each module's outputs, and the bytes the forward's
-ops allocate.
-What is estimated: the training memory (parameters + gradients + optimizer state + activations
-kept for backward, taken as everything the forward allocates).
+What is exact: parameter counts and bytes, buffer bytes, FLOPs (torch.utils.flop_counter's
+convention, see ``summary_flops``) unless an op without a formula ran (then the total is
+labelled estimated and names it), the bytes of each module's outputs.
+What is estimated: the bytes the forward's ops allocate (views and in-place ops cost nothing; a
+reshape copies only a transposed input) and the training memory.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
-from ..capture.events import TensorMeta, Trace
+from ..capture import real as _real  # noqa: F401 - the paths trace takes, loaded with the summary
+from ..capture.events import Trace
+from ..capture.fake import _has_lazy
+from ..capture.fake import trace as capture_trace
 from ..errors import ForwardError, TensorsightError
 from ..render.summary_table import COLUMNS, DEFAULT_COLUMNS  # noqa: F401 - re-exported
 from ..render.summary_table import check_columns as _check_columns
-from ..shapes import fmt_shape
+from . import summary_args as A
+from . import summary_rows as R
+from .summary_args import ROW_SETTINGS  # noqa: F401 - re-exported
+from .summary_flops import short_name, trace_flops
+from .summary_memory import meta_bytes, trace_alloc
+from .summary_rows import SummaryRow  # noqa: F401 - re-exported
 
-
-def _mkldnn_rnn_layer_flop(input_shape, w_ih_shape, w_hh_shape, *args, out_shape=None, **kwargs) -> int:
-    """One fused LSTM layer on CPU: the input and the hidden projections of every step (the
-    same two matmuls a GRU's decomposition shows FlopCounterMode)."""
-    steps = 1
-    for d in input_shape[:-1]:
-        steps *= d
-    return 2 * steps * w_ih_shape[0] * w_ih_shape[1] + 2 * steps * w_hh_shape[0] * w_hh_shape[1]
-
-
-def _extra_formulas() -> dict:
-    """Formulas for CPU kernels torch.utils.flop_counter has none for (it counts them as 0):
-    attention (``scaled_dot_product_attention`` on CPU) and the fused LSTM layer. Pass this as
-    ``FlopCounterMode(custom_mapping=...)`` to count a real forward the same way."""
-    from torch.utils.flop_counter import flop_registry, sdpa_flop_count
-
-    def sdpa_flop(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
-        return sdpa_flop_count(query_shape, key_shape, value_shape)  # as for CUDA's kernels
-
-    aten = torch.ops.aten
-    extra = {}
-    for name, formula in (("_scaled_dot_product_flash_attention_for_cpu", sdpa_flop),
-                          ("mkldnn_rnn_layer", _mkldnn_rnn_layer_flop)):
-        packet = getattr(aten, name, None)
-        if packet is not None and packet not in flop_registry:
-            extra[packet] = formula
-    return extra
-
-
-EXTRA_FLOP_FORMULAS = _extra_formulas()
 # optimizer -> state tensors per trainable parameter
 OPTIMIZER_STATES = {"adam": 2, "adamw": 2, "sgd": 0, "momentum": 1, "rmsprop": 1, "adagrad": 1}
+# kernels torch's FlopCounterMode has no formula for on CPU (it counts them 0)
+_CPU_KERNELS_FLOPCOUNTER_MISSES = ("scaled_dot_product_attention", "multi_head_attention_forward", "lstm",
+                                   "mv", "dot", "vdot", "addmv", "addbmm", "_grouped_mm", "bilinear")
 
 
-# -- data ------------------------------------------------------------------------------------
-@dataclass
-class SummaryRow:
-    """One module call (or ``count`` identical consecutive calls collapsed into one row).
-
-    Numbers are for one call: params/trainable of the module (shared tensors counted once),
-    flops and ``alloc_bytes`` of everything inside the call, ``output_bytes`` of its outputs.
-    """
-    path: str
-    type: str
-    depth: int
-    name: str = ""                       # what the table shows: last path part, or '0-79'
-    inputs: list[str] = field(default_factory=list)
-    outputs: list[str] = field(default_factory=list)
-    params: int | None = None            # None: the module object could not be found
-    trainable: int | None = None
-    kernel: str = ""
-    flops: int = 0
-    output_bytes: int | None = None
-    alloc_bytes: int = 0
-    count: int = 1                       # >1: identical consecutive sibling calls
-    paths: list[str] = field(default_factory=list)  # every path a collapsed row stands for
-    repeat: bool = False                 # this module was already called earlier (shared module)
-    same_module: bool = False            # a collapsed row of one module called ``count`` times
-    children: list["SummaryRow"] = field(default_factory=list, repr=False)
-
-    def signature(self) -> tuple:
-        return (self.type, tuple(self.inputs), tuple(self.outputs), self.params, self.trainable,
-                self.flops, self.output_bytes, self.alloc_bytes, self.kernel,
-                tuple((c.count, c.signature()) for c in self.children))
-
-    def to_dict(self) -> dict:
-        return {k: (list(getattr(self, k)) if isinstance(getattr(self, k), list) else getattr(self, k))
-                for k in self.__dataclass_fields__ if k != "children"}
+def __getattr__(name: str):
+    if name == "EXTRA_FLOP_FORMULAS":  # built on first use: see summary_flops
+        from . import summary_flops
+        return summary_flops.EXTRA_FLOP_FORMULAS
+    raise AttributeError(name)
 
 
 @dataclass
@@ -123,22 +74,24 @@ class Summary:
     param_bytes_by_dtype: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     trace: Trace | None = field(default=None, repr=False)
+    row_settings: tuple[str, ...] = ("depth",)
+    forward: bool = True                   # False: no input given, the parameter table only
 
     # -- queries -----------------------------------------------------------------------------
     def total(self, key: str, *default) -> int | None:
-        """A total by key: params, trainable, non_trainable, uncalled_params, flops,
-        flops_flopcounter, param_bytes, buffer_bytes, input_bytes, output_bytes, forward_bytes,
-        training_bytes."""
+        """A total by key: params, trainable, non_trainable, uncalled_params, flops, macs,
+        param_bytes, buffer_bytes, input_bytes, output_bytes, forward_bytes, training_bytes."""
         for q in self.totals:
             if q.key == key:
                 return q.value
-        if key == "flops_flopcounter":
-            return self.total("flops")  # present only when it differs
         if key == "uncalled_params":
             return 0
         if default:
             return default[0]
         raise KeyError(key)
+
+    def quantity(self, key: str) -> Quantity | None:
+        return next((q for q in self.totals if q.key == key), None)
 
     @property
     def params(self) -> int:
@@ -149,8 +102,12 @@ class Summary:
         return self.total("trainable")
 
     @property
-    def flops(self) -> int:
-        return self.total("flops")
+    def flops(self) -> int | None:
+        return self.total("flops", None)
+
+    @property
+    def macs(self) -> int | None:
+        return self.total("macs", None)
 
     def row(self, path: str) -> SummaryRow | None:
         """The first call of the module at ``path`` (the root is ``''``)."""
@@ -163,7 +120,7 @@ class Summary:
     def to_dict(self) -> dict:
         return {
             "model": self.model, "inputs": self.inputs, "outputs": self.outputs,
-            "depth": self.depth, "columns": list(self.columns),
+            "depth": self.depth, "columns": list(self.columns), "forward": self.forward,
             "rows": [r.to_dict() for r in self.rows],
             "totals": {q.key: {"label": q.label, "value": q.value, "unit": q.unit,
                                "exact": q.exact, "note": q.note} for q in self.totals},
@@ -190,398 +147,180 @@ class Summary:
         printer.text(str(self))
 
     def __repr__(self) -> str:
-        return (f"<Summary of {self.model}: {self.params:,} params, {self.flops:,} FLOPs, "
-                f"{len(self.calls)} module calls>")
+        flops = f", {self.flops:,} FLOPs" if self.flops is not None else ""
+        return f"<Summary of {self.model}: {self.params:,} params{flops}, {len(self.calls)} module calls>"
 
 
-# -- counting ----------------------------------------------------------------------------------
-class _Counter(FlopCounterMode):
-    """FlopCounterMode that also attributes FLOPs and allocated bytes to each module call.
-
-    Module calls are numbered in the order their forward starts, which is the order the
-    recorder appends ``trace.modules`` (both see every call through global forward hooks).
-    """
-
-    def __init__(self):
-        super().__init__(display=False, custom_mapping=EXTRA_FLOP_FORMULAS)
-        self.extra: dict[str, int] = {}    # FLOPs of ops plain FlopCounterMode counts as 0
-        self.calls: list[list[int]] = []   # [flops, allocated bytes] per module call
-        self.modules: list[torch.nn.Module] = []  # the module of each call
-        self.stack: list[int] = []
-        self.allocated = 0                 # bytes allocated inside the root module's forward
-        self._handles: list = []
-
-    def __enter__(self):
-        from torch.nn.modules import module as M
-        self._handles = [M.register_module_forward_pre_hook(self._pre),
-                         M.register_module_forward_hook(self._post, always_call=True)]
-        return super().__enter__()
-
-    def __exit__(self, *exc):
-        try:
-            return super().__exit__(*exc)
-        finally:
-            for h in self._handles:
-                h.remove()
-            self._handles = []
-
-    def _pre(self, module, args):
-        self.stack.append(len(self.calls))
-        self.calls.append([0, 0])
-        self.modules.append(module)
-
-    def _post(self, module, args, output):
-        if self.stack:
-            self.stack.pop()
-
-    def _count_flops(self, func_packet, out, args, kwargs):
-        # FlopCounterMode._count_flops, plus attribution to the module calls now running
-        if func_packet in self.flop_registry:
-            try:
-                flops = self.flop_registry[func_packet](*args, **kwargs, out_val=out)
-            except Exception:  # noqa: BLE001 - one of our formulas on an odd call: count nothing
-                if func_packet not in EXTRA_FLOP_FORMULAS:
-                    raise
-                flops = 0
-            for par in set(self.mod_tracker.parents):
-                self.flop_counts[par][func_packet] += flops
-            if func_packet in EXTRA_FLOP_FORMULAS:
-                self.extra[str(func_packet)] = self.extra.get(str(func_packet), 0) + flops
-            for i in self.stack:
-                self.calls[i][0] += flops
-        if self.stack:
-            nbytes = _new_bytes(out, args, kwargs)
-            if nbytes:
-                self.allocated += nbytes
-                for i in self.stack:
-                    self.calls[i][1] += nbytes
-        return out
-
-
-def _storage_key(t: torch.Tensor):
-    try:
-        return t.untyped_storage()._cdata
-    except Exception:  # noqa: BLE001 - sparse, nested, or no storage
-        return None
-
-
-def _tensors(value, out: list) -> list:
-    if isinstance(value, torch.Tensor):
-        out.append(value)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            _tensors(v, out)
-    elif isinstance(value, dict):
-        for v in value.values():
-            _tensors(v, out)
-    return out
-
-
-def _new_bytes(out, args, kwargs) -> int:
-    """Bytes of the outputs that live in storage none of the inputs had (views and in-place
-    results cost nothing)."""
-    outs = _tensors(out, [])
-    if not outs:
-        return 0
-    seen = {_storage_key(t) for t in _tensors(kwargs, _tensors(args, []))}
-    total = 0
-    for t in outs:
-        key = _storage_key(t)
-        if key is None or key in seen:
-            continue
-        seen.add(key)
-        try:
-            total += int(t.untyped_storage().nbytes())
-        except Exception:  # noqa: BLE001 - data-dependent size
-            pass
-    return total
-
-
-# -- helpers -----------------------------------------------------------------------------------
-def _itemsize(dtype: str) -> int | None:
-    dt = getattr(torch, dtype, None)
-    return dt.itemsize if isinstance(dt, torch.dtype) else None
-
-
-def meta_bytes(metas: list[TensorMeta]) -> int | None:
-    """Bytes of these tensors (None when a size is symbolic or a dtype unknown)."""
-    total = 0
-    for m in metas:
-        n, size = m.numel, _itemsize(m.dtype)
-        if n is None or size is None:
-            return None
-        total += n * size
-    return total
-
-
-def _shapes(metas: list[TensorMeta]) -> list[str]:
-    return [fmt_shape(m.shape, m.dtype) for m in metas if m.device != "scalar"]
-
-
-def _param_count(module: torch.nn.Module) -> tuple[int, int]:
-    total = trainable = 0
-    for p in module.parameters():  # deduplicated: a tied weight counts once
-        n = p.numel()
-        total += n
-        if p.requires_grad:
-            trainable += n
-    return total, trainable
-
-
-def _kernel(module) -> str:
-    k = getattr(module, "kernel_size", None)
-    if k is None:
-        return ""
-    if isinstance(k, int):
-        return str(k)
-    try:
-        return "x".join(str(int(d)) for d in k)
-    except (TypeError, ValueError):
-        return str(k)
-
-
-def _check_depth(depth) -> int | None:
-    if depth is None or (isinstance(depth, (int, float)) and depth == float("inf")):
-        return None
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-        raise TensorsightError(f"depth must be a whole number >= 0 (or None for every level), got {depth!r}")
-    return depth
-
-
-# -- the tree of calls, collapsing ---------------------------------------------------------------
-def _build_tree(rows: list[SummaryRow]) -> list[SummaryRow]:
-    roots: list[SummaryRow] = []
-    stack: list[SummaryRow] = []
-    for r in rows:
-        r.children = []
-        while stack and stack[-1].depth >= r.depth:
-            stack.pop()
-        (stack[-1].children if stack else roots).append(r)
-        stack.append(r)
-    return roots
-
-
-def _collapse(siblings: list[SummaryRow]) -> list[SummaryRow]:
-    out: list[SummaryRow] = []
-    for r in siblings:
-        r.children = _collapse(r.children)
-        prev = out[-1] if out else None
-        if prev is not None and prev.signature() == r.signature() and not prev.repeat and (
-                not r.repeat or r.path == prev.path == prev.paths[-1]):
-            prev.count += 1
-            prev.paths.append(r.path)
-            continue
-        r.paths = [r.path]
-        out.append(r)
-    for r in out:
-        if r.count > 1 and len(set(r.paths)) == 1:
-            r.same_module = True  # one module called N times in a row (shared weights)
-        elif r.count > 1:
-            r.name = _range_name(r.paths)
-    return out
-
-
-def _range_name(paths: list[str]) -> str:
-    last = [p.rsplit(".", 1)[-1] for p in paths]
-    if all(s.isdigit() for s in last) and [int(s) for s in last] == list(range(int(last[0]), int(last[0]) + len(last))):
-        return f"{last[0]}-{last[-1]}"
-    return f"{last[0]}..{last[-1]}"
-
-
-def _flatten(roots: list[SummaryRow], depth: int | None) -> list[SummaryRow]:
-    out: list[SummaryRow] = []
-
-    def walk(rs):
-        for r in rs:
-            if depth is None or r.depth <= depth:
-                out.append(r)
-                walk(r.children)
-    walk(roots)
-    return out
+def _has_script(model: torch.nn.Module) -> bool:
+    return any(isinstance(m, torch.jit.ScriptModule) for m in model.modules())
 
 
 # -- the entry point -----------------------------------------------------------------------------
-def summary(model: torch.nn.Module, example: Any = None, /, *, depth: int | None = 3,
-            columns=None, collapse: bool = True, optimizer: str = "adam", **kwargs) -> Summary:
+def summary(model: torch.nn.Module, example: Any = None, /, *, input_size=None, input_data=None,
+            batch_dim: int | None = None, dtypes=None, mode: str | None = None,
+            depth: int | None = 3, columns=None, col_names=None, row_settings=None,
+            verbose: int | None = None, collapse: bool = True, optimizer: str = "adam",
+            col_width: int | None = None, device=None, cache_forward_pass=None, **kwargs) -> Summary:
     """Summarise ``model(example, **kwargs)``: a module tree with output shapes, parameters,
-    exact FLOPs and memory, from one forward pass on fake tensors.
+    exact FLOPs (and multiply-adds) and memory, from the forward pass ``tensorsight.trace`` records.
 
     ``example``: a tensor, a shape such as ``(1, 3, 224, 224)``, a shape string such as
-    ``"1x128:long"`` (token ids), a dict, or a tuple of those for several positional arguments.
-    Keyword arguments go to ``forward`` (shapes allowed there too). ``depth``: deepest module
-    level shown (the model itself is 0; None shows all). ``columns``: any of
-    input, output, params, percent, trainable, kernel, flops, memory, alloc. ``collapse``: fold
-    identical consecutive sibling modules into one row marked ×N. ``optimizer``: for the training
-    memory estimate (adam/adamw: 2 states per parameter, sgd: 0, momentum/rmsprop/adagrad: 1).
+    ``"1x128:long"`` (token ids), a dict (one argument), or a tuple of those for several positional
+    arguments. Keyword arguments go to ``forward`` (shapes allowed there too). No input at all:
+    the parameter table of every module, no forward.
 
-    No weights are read and no compute runs; the model (lazy layers included) is left as it was.
-    A forward that raises gives ``tensorsight.errors.ForwardError`` with the partial trace.
+    torchinfo's arguments work the same: ``input_size`` (a size or a list of sizes) with
+    ``dtypes`` and ``batch_dim``; ``input_data`` (a tensor, a list of positional arguments, or a
+    dict of keyword arguments); ``mode`` ("train"/"eval": the forward runs in that mode, the
+    model's flags are put back); ``depth``; ``col_names`` (its column names: input_size,
+    output_size, num_params, params_percent, kernel_size, mult_adds, trainable, and groups);
+    ``row_settings`` (depth, var_names, ascii_only, hide_recursive_layers); ``verbose`` (0 quiet,
+    1 print the table, 2 print every level and column; default: print nothing, return it).
+
+    ``columns``: any of input, output, params, percent, trainable, kernel, groups, flops, macs,
+    memory, alloc. ``collapse``: fold identical consecutive sibling modules into one row marked ×N.
+    ``optimizer``: for the training memory estimate (adam/adamw: 2 states per parameter, sgd: 0,
+    momentum/rmsprop/adagrad: 1).
+
+    The model is left exactly as it was (parameters, buffers, modes, RNG states; lazy layers stay
+    lazy). A forward that raises gives ``tensorsight.errors.ForwardError`` with the partial trace.
     """
-    from ..capture.fake import materialize_lazy, new_fake_mode
-    from ..capture.fake import trace as fake_trace
-    from ..capture.inputs import normalize_example
-
     if not isinstance(model, torch.nn.Module):
         raise TensorsightError(f"summary() needs an nn.Module, got {type(model).__name__}")
-    columns = _check_columns(columns)
-    depth = _check_depth(depth)
+    if columns is not None and col_names is not None:
+        raise TensorsightError("give the columns once: columns and col_names were both given")
+    depth = A.check_depth(depth)
+    settings = A.check_row_settings(row_settings)
     states = OPTIMIZER_STATES.get(str(optimizer).lower())
     if states is None:
         raise TensorsightError(f"unknown optimizer {optimizer!r}; choose from {', '.join(OPTIMIZER_STATES)}")
+    call_args, call_kwargs, forward = A.call_arguments(example, input_size, input_data, batch_dim, dtypes, kwargs)
+    chosen = columns if columns is not None else col_names
+    if verbose == 2:
+        depth, chosen = None, chosen or ("input", "output", "params", "kernel", "groups", "flops", "macs", "memory")
+    cols = _check_columns(chosen) if chosen is not None else (DEFAULT_COLUMNS if forward else ("params", "percent"))
 
-    call_args = normalize_example(example)
-    mode = new_fake_mode()
-    try:
-        work = materialize_lazy(model, call_args, kwargs, mode)  # a materialised copy if lazy
-    except (TensorsightError, ForwardError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - the dry run of the lazy layers raised
-        raise ForwardError(f"the dry run that sizes the lazy layers raised: {exc}".split("\n\n")[0],
-                           None, exc) from exc
-    counter = _Counter()
-    with counter:
-        trace = fake_trace(work, args=call_args, kwargs=kwargs, fake_mode=mode)
+    if not forward:
+        result = _parameter_table(model, cols, depth, settings, collapse)
+    else:
+        result = _forward_summary(model, call_args, call_kwargs, mode, cols, depth, settings, collapse,
+                                  states, optimizer)
+    if device is not None:
+        result.notes.append(f"device={device!r} ignored: the summary never moves your model, and "
+                            f"shapes, parameters and FLOPs are the same on every device")
+    if verbose in (1, 2):
+        print(result)
+    return result
 
-    calls = _rows(work, trace, counter)
-    roots = _build_tree(calls)
-    shown = _collapse(_copy_tree(roots)) if collapse else _copy_tree(roots)
-    rows = _flatten(shown, depth)
 
-    totals, by_dtype, notes = _totals(work, trace, counter, calls, states, optimizer)
-    if work is not model:
+def _parameter_table(model, cols, depth, settings, collapse) -> Summary:
+    rows_all = R.module_rows(model)
+    roots = R.build_tree(rows_all)
+    shown = R.collapse(R.copy_tree(roots)) if collapse else R.copy_tree(roots)
+    t = R.param_totals(model)
+    return Summary(model=type(model).__name__, inputs=[], outputs=[], rows=R.flatten(shown, depth),
+                   calls=rows_all, totals=_param_quantities(t), columns=cols, depth=depth,
+                   param_bytes_by_dtype=t["by_dtype"], row_settings=settings, forward=False,
+                   notes=["no input given: modules and parameters only (give an input for shapes, "
+                          "FLOPs and memory)"])
+
+
+def _param_quantities(t: dict) -> list[Quantity]:
+    return [
+        Quantity("params", "parameters", t["params"], "params", True, "shared tensors counted once"),
+        Quantity("trainable", "trainable parameters", t["trainable"], "params", True),
+        Quantity("non_trainable", "non-trainable parameters", t["params"] - t["trainable"], "params", True),
+        Quantity("param_bytes", "parameter memory", t["param_bytes"], "bytes", True),
+        Quantity("buffer_bytes", "buffer memory", t["buffer_bytes"], "bytes", True),
+    ]
+
+
+def _forward_summary(model, call_args, call_kwargs, mode, cols, depth, settings, collapse, states,
+                     optimizer) -> Summary:
+    work = model
+    notes: list[str] = []
+    if _has_lazy(model):
+        from ..capture.fake import materialize_lazy
+        try:
+            work = materialize_lazy(model, call_args, call_kwargs)  # a materialised copy
+        except (TensorsightError, ForwardError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the dry run of the lazy layers raised
+            raise ForwardError(f"the dry run that sizes the lazy layers raised: {exc}".split("\n\n")[0],
+                               None, exc) from exc
         notes.append("lazy layers were materialised on a copy by a dry run on fake tensors; "
                      "your model is still lazy")
-    return Summary(model=type(model).__name__, inputs=_shapes(trace.inputs),
-                   outputs=_shapes(trace.outputs), rows=rows, calls=calls, totals=totals,
-                   columns=columns, depth=depth, param_bytes_by_dtype=by_dtype, notes=notes,
-                   trace=trace)
+    scripted = _has_script(work)
+    counter = None
+    if scripted:  # TorchScript runs its ops out of sight of the recorder: count at dispatch
+        from torch.utils.flop_counter import FlopCounterMode
 
+        from .summary_flops import EXTRA_FLOP_FORMULAS
+        counter = FlopCounterMode(display=False, custom_mapping=EXTRA_FLOP_FORMULAS)
+    # no_grad as torchinfo: layers that insist on it (reversible blocks) run, nothing is kept
+    with torch.no_grad(), A.numpy_rng_kept(), A.forward_mode(work, mode), (counter or contextlib.nullcontext()):
+        trace = capture_trace(work, args=call_args, kwargs=call_kwargs)
 
-def _copy_tree(roots: list[SummaryRow]) -> list[SummaryRow]:
-    out = []
-    for r in roots:
-        c = SummaryRow(**{k: (list(getattr(r, k)) if isinstance(getattr(r, k), list) else getattr(r, k))
-                          for k in r.__dataclass_fields__ if k != "children"})
-        c.children = _copy_tree(r.children)
-        c.paths = [r.path]
-        out.append(c)
-    return out
+    flops, unknown = trace_flops(trace)
+    alloc = trace_alloc(trace)
+    calls = R.call_rows(work, trace, flops, alloc)
+    total_flops = sum(flops)
+    if counter is not None:  # the recorder saw the counter's aten calls, not the model's ops
+        total_flops, unknown = counter.get_total_flops(), {}
+        if calls:
+            calls[0].flops = total_flops
+        calls += [r for r in R.module_rows(work)[1:]]
+        notes.append("TorchScript modules run as one op: their sub-modules show parameters only, and "
+                     "the FLOPs are counted by torch's FlopCounterMode for the whole model")
+    roots = R.build_tree(calls)
+    shown = R.collapse(R.copy_tree(roots)) if collapse else R.copy_tree(roots)
+    rows = R.flatten(shown, depth, hide_repeats="hide_recursive_layers" in settings)
 
-
-def _rows(model: torch.nn.Module, trace: Trace, counter: _Counter) -> list[SummaryRow]:
-    counted = len(counter.calls) == len(trace.modules)
-    names = {}
-    for n, m in model.named_modules():
-        names.setdefault(id(m), n)
-    info: dict[int, tuple] = {}
-    seen: set[int] = set()
-    rows = []
-    for i, call in enumerate(trace.modules):
-        mod = counter.modules[i] if counted else _lookup(model, call.path)
-        path = call.path
-        if mod is not None and _lookup(model, path) is not mod:
-            path = names.get(id(mod), path)  # e.g. a module called by a grandparent
-        key = id(mod) if mod is not None else id(call)
-        if key not in info:
-            info[key] = (*_param_count(mod), _kernel(mod)) if mod is not None else (None, None, "")
-        total, trainable, kernel = info[key]
-        flops, alloc = counter.calls[i] if counted else (0, 0)
-        name = path.rsplit(".", 1)[-1] if path else type(model).__name__
-        rows.append(SummaryRow(
-            path=path, type=call.type, depth=call.depth, name=name,
-            inputs=_shapes(call.inputs), outputs=_shapes(call.outputs), params=total,
-            trainable=trainable, kernel=kernel, flops=flops,
-            output_bytes=meta_bytes(call.outputs), alloc_bytes=alloc, repeat=key in seen))
-        seen.add(key)
-    return rows
-
-
-def _lookup(model: torch.nn.Module, path: str):
-    if not path:
-        return model
-    try:
-        return model.get_submodule(path)
-    except AttributeError:
-        return None
-
-
-def _totals(model, trace: Trace, counter: _Counter, calls: list[SummaryRow], states: int,
-            optimizer: str):
-    params = trainable = 0
-    by_dtype: dict[str, int] = {}
-    param_bytes = trainable_bytes = 0
-    owners: dict[int, str] = {}
-    for mname, mod in model.named_modules():
-        for pname, p in mod.named_parameters(recurse=False):
-            owners.setdefault(id(p), mname)
-    seen: set[int] = set()
-    for p in model.parameters():
-        if id(p) in seen:
-            continue
-        seen.add(id(p))
-        n = p.numel()
-        b = n * p.element_size()
-        dt = str(p.dtype).removeprefix("torch.")
-        by_dtype[dt] = by_dtype.get(dt, 0) + b
-        params += n
-        param_bytes += b
-        if p.requires_grad:
-            trainable += n
-            trainable_bytes += b
-    buffer_bytes = sum(b.numel() * b.element_size() for b in {id(b): b for b in model.buffers()}.values())
-
-    called = {r.path for r in calls}
-    uncalled_params = 0
-    uncalled_modules = []
-    counted: set[int] = set()
-    for mname, mod in model.named_modules():
-        if mname in called:
-            continue
-        own = [p for p in mod.parameters(recurse=False) if id(p) not in counted and owners.get(id(p)) == mname]
-        if own:
-            uncalled_modules.append(mname)
-            for p in own:
-                counted.add(id(p))
-                uncalled_params += p.numel()
-
-    flops = counter.get_total_flops()
-    fwd = counter.allocated
-    in_bytes = meta_bytes([m for m in trace.inputs])
-    out_bytes = meta_bytes(trace.outputs)
-    grads = trainable_bytes
-    opt = states * trainable_bytes
-    training = param_bytes + buffer_bytes + grads + opt + fwd
-    totals = [
-        Quantity("params", "parameters", params, "params", True, "shared tensors counted once"),
-        Quantity("trainable", "trainable parameters", trainable, "params", True),
-        Quantity("non_trainable", "non-trainable parameters", params - trainable, "params", True),
-        Quantity("flops", "FLOPs, one forward", flops, "flops", True,
-                 "as torch.utils.flop_counter counts: matmul, conv, attention; elementwise ops 0"),
-        Quantity("param_bytes", "parameter memory", param_bytes, "bytes", True),
-        Quantity("buffer_bytes", "buffer memory", buffer_bytes, "bytes", True),
+    t = R.param_totals(work)
+    totals = _param_quantities(t)
+    if not scripted:
+        n_uncalled, where = R.uncalled(work, trace)
+        if n_uncalled:
+            shown_names = ", ".join(where[:4]) + (" ..." if len(where) > 4 else "")
+            totals.insert(3, Quantity("uncalled_params", "in modules never called", n_uncalled, "params",
+                                      True, shown_names))
+            notes.append(f"{n_uncalled:,} parameters belong to modules this forward never called "
+                         f"({shown_names}); they are counted in the totals")
+    exact = not unknown
+    unknown_text = ", ".join(f"{op}" + (f" ×{n}" if n > 1 else "") for op, n in unknown.items())
+    flop_note = ("as torch.utils.flop_counter counts: matmul, conv, attention; elementwise ops 0" if exact
+                 else f"no FLOP formula for {unknown_text}: counted as 0")
+    fwd = sum(alloc)
+    in_bytes, out_bytes = meta_bytes(trace.inputs), meta_bytes(trace.outputs)
+    opt = states * t["trainable_bytes"]
+    training = t["param_bytes"] + t["buffer_bytes"] + t["trainable_bytes"] + opt + fwd
+    at = totals.index(next(q for q in totals if q.key == "param_bytes"))
+    totals[at:at] = [
+        Quantity("flops", "FLOPs, one forward", total_flops, "flops", exact, flop_note),
+        Quantity("macs", "multiply-adds (MACs), one forward", total_flops // 2, "count", exact,
+                 "FLOPs / 2: torchinfo's \"Mult-Adds\""),
+    ]
+    totals += [
         Quantity("input_bytes", "input memory", in_bytes, "bytes", in_bytes is not None),
         Quantity("output_bytes", "output memory", out_bytes, "bytes", out_bytes is not None),
-        Quantity("forward_bytes", "activations, one forward", fwd, "bytes", True,
-                 "every byte the forward's ops allocate, none freed"),
+        Quantity("forward_bytes", "activations, one forward", fwd, "bytes", False,
+                 "what the forward's ops allocate, none freed (views and in-place ops: 0)"),
         Quantity("training_bytes", f"training ({optimizer})", training, "bytes", False,
                  f"params + buffers + grads + {states}x optimizer state + forward activations"),
     ]
-    notes = []
-    if uncalled_params:
-        shown = ", ".join(uncalled_modules[:4]) + (" ..." if len(uncalled_modules) > 4 else "")
-        totals.insert(3, Quantity("uncalled_params", "in modules never called", uncalled_params,
-                                  "params", True, shown))
-        notes.append(f"{uncalled_params:,} parameters belong to modules this forward never called "
-                     f"({shown}); they are counted in the totals")
-    if counter.extra:
-        extra = sum(counter.extra.values())
-        ops = ", ".join(counter.extra)
-        totals.insert(totals.index(next(q for q in totals if q.key == "flops")) + 1, Quantity(
-            "flops_flopcounter", "FLOPs as FlopCounterMode counts them", flops - extra, "flops", True,
-            f"it has no formula for {ops}"))
-        notes.append(f"FLOPs include {extra:,} of {ops}, which torch's FlopCounterMode counts as 0 "
-                     f"(tensorsight.analysis.summary.EXTRA_FLOP_FORMULAS)")
-    if len(counter.calls) != len(trace.modules):
-        notes.append("per-module FLOPs unavailable: module calls could not be matched")
-    return totals, by_dtype, notes
-
+    if unknown:
+        notes.append(f"FLOPs are estimated: no formula for {unknown_text} (counted as 0)")
+    missed = sorted({short_name(e.op) for e, f in zip(trace.events, flops)
+                     if f and short_name(e.op) in _CPU_KERNELS_FLOPCOUNTER_MISSES})
+    if missed:
+        notes.append(f"FLOPs include {', '.join(missed)}, which torch's FlopCounterMode may count as 0 on CPU "
+                     f"(its CPU kernels have no formula there); "
+                     f"FlopCounterMode(custom_mapping=tensorsight.analysis.summary.EXTRA_FLOP_FORMULAS) counts them")
+    dd = [e for e in trace.events if e.note == "data-dependent"]
+    if dd:
+        where = ", ".join(f"{e.name} at {e.where}" if e.where else e.name for e in dd[:3])
+        notes.append(f"{len(dd)} op(s) have sizes that depend on tensor values ({where}); "
+                     f"their FLOPs and memory are for the sizes the trace assumed")
+    return Summary(model=type(model).__name__, inputs=R.shapes(trace.inputs), outputs=R.shapes(trace.outputs),
+                   rows=rows, calls=calls, totals=totals, columns=cols, depth=depth,
+                   param_bytes_by_dtype=t["by_dtype"], notes=notes, trace=trace, row_settings=settings)

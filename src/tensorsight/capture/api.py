@@ -21,4 +21,8 @@ def trace(model: torch.nn.Module, example: Any = None, /, **kwargs) -> Trace:
     """
     if not isinstance(model, torch.nn.Module) and not callable(model):
         raise TensorsightError(f"trace() needs an nn.Module or a callable, got {type(model).__name__}")
+    from .distributed import holds_dtensors
+    if isinstance(model, torch.nn.Module) and holds_dtensors(model):  # TP / FSDP2: one rank's view
+        from .dist_trace import trace_sharded
+        return trace_sharded(model, example, kwargs=kwargs)
     return fake_trace(model, example, kwargs=kwargs)

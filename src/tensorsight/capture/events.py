@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Iterator
 
 from ..shapes import fmt_shape
+from .dist_events import DistInfo
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class OpEvent:
     stack: tuple[Frame, ...] = ()  # user frames, outermost first (where == stack[-1])
     note: str = ""              # '', 'real' (ran for real: fake unsupported), 'data-dependent'
     error: str = ""             # the exception message if this op raised
+    dist: DistInfo | None = None  # DTensor operands: global/local shapes, placements, collectives
 
     @property
     def name(self) -> str:
@@ -150,6 +152,9 @@ class Trace:
     error: str = ""               # message when the forward raised (events end at the failing op)
     error_type: str = ""
     symbols: dict[str, str] = field(default_factory=dict)  # symbol name -> input dim it stands for
+    # branches and values taken on tensor data, each with what was assumed:
+    # '#12 Tensor.__bool__ at model.py:40 = False: computed for real with zeros for f32[2,16]'
+    assumed: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[OpEvent]:
         return iter(self.events)

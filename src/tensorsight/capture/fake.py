@@ -1,9 +1,9 @@
-"""Trace a model on fake tensors: no compute, no weight memory, the model left untouched.
+"""Trace a model on meta or fake tensors: no compute, no weight memory, the model untouched.
 
-Parameters and buffers are swapped for fake copies through ``torch.func.functional_call`` (the
-module's own attributes are restored on exit), so BatchNorm's running statistics update fake
-tensors, a model built under ``torch.device("meta")`` traces like any other, and the RNG state
-is put back afterwards.
+Both paths run forward on an isolated copy of the module tree (capture.isolate) whose tensors
+are meta or fake twins, so BatchNorm's running statistics, caches and counters update the copy,
+tied weights stay tied, a model built under ``torch.device("meta")`` traces like any other, and
+the RNG states are put back afterwards.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ..shapes import ShapeSpec
 from .events import Trace
 from .guard import untouched
 from .inputs import materialize, normalize_example, spec_tensor
-from .recorder import Recorder
+from .session import record
 
 # errors fake tensors raise for ops they cannot run: we run those for real on zeros
 _UNSUPPORTED = ("UnsupportedOperatorException", "DynamicOutputShapeException",
@@ -128,18 +128,56 @@ def fake_repair(recorder, event, func, args, kwargs, exc):
         lambda x: mode.from_tensor(x) if isinstance(x, torch.Tensor) else x, out)
 
 
+def _fake_twin(mode: FakeTensorMode, device: torch.device):
+    from torch.nn.parameter import UninitializedTensorMixin
+
+    def twin(t: torch.Tensor) -> torch.Tensor:
+        if isinstance(t, UninitializedTensorMixin):  # sized by the lazy hook, on meta, then made fake
+            return type(t)(t.requires_grad, torch.device("meta"), t.dtype)
+        fake = to_fake(mode, t, device if t.device.type == "meta" else None)
+        return torch.nn.Parameter(fake, t.requires_grad) if isinstance(t, torch.nn.Parameter) else fake
+    return twin
+
+
+def _lazy_to_fake(mode: FakeTensorMode, device: torch.device, root: torch.nn.Module) -> None:
+    """Lazy layers of the copy materialise on meta (no memory, no real init), then get fake
+    twins so forward runs on fake tensors."""
+    from torch.nn.modules.lazy import LazyModuleMixin
+    from torch.nn.parameter import UninitializedTensorMixin
+
+    def infer(module, args, kwargs):
+        with unset_fake_temporarily():
+            module.initialize_parameters(*args, **kwargs)
+        for store in (module._parameters, module._buffers):
+            for name, t in list(store.items()):
+                if t is not None and t.device.type == "meta" and not isinstance(t, UninitializedTensorMixin):
+                    fake = to_fake(mode, t, device)
+                    store[name] = torch.nn.Parameter(fake, t.requires_grad) if isinstance(
+                        t, torch.nn.Parameter) else fake
+    for m in root.modules():
+        if isinstance(m, LazyModuleMixin) and m.has_uninitialized_params():
+            m.register_forward_pre_hook(infer, prepend=True, with_kwargs=True)
+
+
+def _jit(model) -> bool:
+    return isinstance(model, torch.jit.ScriptModule)
+
+
 def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple | None = None,
           kwargs: dict | None = None, fake_mode: FakeTensorMode | None = None,
           make_input: Callable[[FakeTensorMode, ShapeSpec], torch.Tensor] | None = None,
           repair: Callable | None = None, rewrite: Callable | None = None,
           raise_errors: bool = True) -> Trace:
-    """Record every tensor op of ``model(example)`` on fake tensors.
+    """Record every tensor op of ``model(example)``: for real on an isolated copy when the model
+    is small, else on meta twins, else on fake twins (what meta tensors cannot do). Each path
+    runs the forward once; a forward that raises is reported by the path that ran it.
 
     ``example`` is a tensor, a shape like ``(1, 1, 32, 32)``, a shape string ``"2x128:long"``,
     a dict, or a tuple of those (several positional arguments). ``kwargs`` go to forward.
     """
+    from .inputs import normalize_kwargs
     call_args = normalize_example(example) if args is None else tuple(args)
-    call_kwargs = dict(kwargs or {})
+    call_kwargs = normalize_kwargs(kwargs)
     if fake_mode is None and make_input is None and repair is None and rewrite is None:
         from .real import real_trace, small_enough
         fast = real_trace(model, call_args, call_kwargs) if small_enough(model, call_args, call_kwargs) else None
@@ -147,22 +185,20 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
             fast = meta_trace(model, call_args, call_kwargs)
         if fast is not None:
             return fast
+    return fake_trace(model, call_args, call_kwargs, fake_mode=fake_mode, make_input=make_input,
+                      repair=repair, rewrite=rewrite, raise_errors=raise_errors)
+
+
+def fake_trace(model, call_args: tuple, call_kwargs: dict, *, fake_mode: FakeTensorMode | None = None,
+               make_input: Callable | None = None, repair: Callable | None = None,
+               rewrite: Callable | None = None, raise_errors: bool = True) -> Trace:
+    """The fake path: an isolated copy with fake twins, under a FakeTensorMode with a ShapeEnv."""
+    from .kernels import META_RULES
+    from .values import ValueOracle
     mode = fake_mode or new_fake_mode()
     is_module = isinstance(model, torch.nn.Module)
-    if is_module and _has_lazy(model):
-        model = materialize_lazy(model, call_args, call_kwargs, mode)
     device = _model_device(model) if is_module else torch.device("cpu")
-
-    roles: dict[int, tuple[str, str]] = {}
-    params: dict[str, torch.Tensor] = {}
-    if is_module:
-        for kind, items in (("param", model.named_parameters(remove_duplicate=False)),
-                            ("buffer", model.named_buffers(remove_duplicate=False))):
-            for name, t in items:
-                fake = to_fake(mode, t, device)
-                params[name] = fake
-                role = kind if kind == "buffer" else ("bias" if name.endswith("bias") else "weight")
-                roles[id(fake)] = (role, name)
+    oracle = ValueOracle()
 
     def make(spec: ShapeSpec):
         if make_input is not None:
@@ -172,106 +208,111 @@ def trace(model: torch.nn.Module | Callable, example: Any = None, *, args: tuple
         return to_fake(mode, real, device)
 
     def convert(t: torch.Tensor):
-        return to_fake(mode, t, device if t.device.type == "meta" else None)
+        fake = to_fake(mode, t, device if t.device.type == "meta" else None)
+        oracle.know(fake, t)
+        return fake
 
-    fargs = materialize(call_args, make, convert)
-    fkwargs = materialize(call_kwargs, make, convert)
+    def setup(rec, cp):
+        rec.fake_mode = mode
+        rec.oracle = oracle
+        rec.shape_env = mode.shape_env
+        rec.meta_rules = META_RULES
+        for original, twin in _pairs(model, cp):
+            oracle.know(twin, original)
+        if _has_lazy(cp.root):
+            _lazy_to_fake(mode, device, cp.root)
 
-    rec = Recorder(roles=roles, root=model if is_module else None, repair=repair or fake_repair,
-                   rewrite=rewrite)
-    rec.fake_mode = mode
-    rec.trace._modules = rec.module_objects  # path -> module, for diagnoses (not serialised)
-    rec.trace.model = type(model).__name__ if is_module else getattr(model, "__name__", "function")
-    rec.trace.mode = "fake"
-    for t in _leaves((fargs, fkwargs)):
-        roles[id(t)] = ("input", "")
-    with untouched(model if is_module else None), _quiet_fake_logs(), mode:
-        rec.trace.inputs = [rec.meta(t) for t in _leaves((fargs, fkwargs))]
-        try:
-            with rec:
-                if is_module:
-                    out = torch.func.functional_call(model, params, fargs, fkwargs, strict=False)
-                else:
-                    out = model(*fargs, **fkwargs)
-        except TensorsightError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the user's forward raised: report, don't crash
-            mark_data_dependent(rec.trace)
-            rec.trace.error = str(exc).split("\n\n")[0]
-            rec.trace.error_type = type(exc).__name__
-            if raise_errors:
-                raise ForwardError(rec.trace.error, rec.trace, exc) from exc
-            return rec.trace
-        rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
-    mark_data_dependent(rec.trace)
-    return rec.trace
+    @contextlib.contextmanager
+    def context():
+        with _quiet_fake_logs(), mode:
+            yield
+
+    target = model if is_module else _FunctionModule(model)
+    tr = record(target, _fake_twin(mode, device), call_args, call_kwargs, make=make, convert=convert,
+                mode="fake", context=context, setup=setup, repair=repair or fake_repair, rewrite=rewrite,
+                raise_errors=raise_errors, after_error=mark_data_dependent)
+    if tr is None:
+        raise TensorsightError(f"{type(model).__name__} cannot be copied for tracing (an attribute refuses "
+                               f"copy.deepcopy and a structural copy)")
+    if not is_module:
+        tr.model = getattr(model, "__name__", "function")
+    mark_data_dependent(tr)
+    return tr
+
+
+class _FunctionModule(torch.nn.Module):
+    """A plain function traced like a module without parameters (its path is '')."""
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, *args, **kwargs):
+        return self.fn(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def _pairs(model, cp):
+    from .isolate import model_tensors
+    for t in model_tensors(model) if isinstance(model, torch.nn.Module) else ():
+        twin = cp.twins.get(id(t))
+        if twin is not None:
+            yield t, twin
 
 
 _META_LIMITS = ("meta", "NotImplementedError", "same device", "device type", "data-dependent",
-                "Cannot copy out of meta", "DynamicOutputShape")
+                "Cannot copy out of meta", "DynamicOutputShape", "Expected all tensors to be on the same")
+
+
+def _meta_twin(t: torch.Tensor) -> torch.Tensor:
+    from torch.nn.parameter import UninitializedTensorMixin
+    if isinstance(t, UninitializedTensorMixin):  # the lazy hook sizes it, on meta
+        return type(t)(t.requires_grad, torch.device("meta"), t.dtype)
+    twin = torch.empty_like(t, device="meta")
+    if isinstance(t, torch.nn.Parameter):
+        return torch.nn.Parameter(twin, t.requires_grad)
+    if t.requires_grad and (twin.is_floating_point() or twin.is_complex()):
+        twin.requires_grad_(True)
+    return twin
 
 
 def meta_trace(model, call_args: tuple, call_kwargs: dict, *, repair: Callable | None = None,
                rewrite: Callable | None = None, raise_errors: bool = True) -> Trace | None:
-    """The fast path: run on meta tensors (no FakeTensorMode dispatch in Python).
+    """The fast path: an isolated copy on meta twins (no FakeTensorMode dispatch in Python).
 
-    Parameters are passed as meta twins (the model's own when already on meta), buffers always
-    as meta copies so in-place updates (BatchNorm statistics) touch nothing of the user's;
-    factories inside forward land on meta through the device context. Anything meta tensors
-    cannot do (data-dependent sizes, a CPU tensor kept as a plain attribute, lazy layers, a
-    genuine error in the model) returns None, and the caller traces on fake tensors instead,
-    which handles all of those and reports errors the same way.
+    Factories inside forward land on meta through the device context; reads of values are
+    answered by the oracle (capture.values); kernels whose meta version checks less than eager
+    are checked as eager does (capture.kernels). What meta tensors cannot do (data-dependent
+    sizes, a CPU tensor kept deep inside an attribute) returns None and the caller traces on fake
+    tensors. A forward that raises otherwise raises ForwardError here, once.
     """
-    is_module = isinstance(model, torch.nn.Module)
-    if not is_module or _has_lazy(model):
+    from .kernels import META_RULES
+    from .values import ValueOracle
+    if not isinstance(model, torch.nn.Module) or _jit(model):
         return None
     device = _model_device(model)
-    roles: dict[int, tuple[str, str]] = {}
-    params: dict[str, torch.Tensor] = {}
-    for kind, items in (("param", model.named_parameters(remove_duplicate=False)),
-                        ("buffer", model.named_buffers(remove_duplicate=False))):
-        for name, t in items:
-            if kind == "param" and t.device.type == "meta":
-                twin = t
-            else:
-                twin = torch.empty_like(t, device="meta").requires_grad_(t.requires_grad)
-            params[name] = twin
-            roles[id(twin)] = ("buffer" if kind == "buffer" else ("bias" if name.endswith("bias") else "weight"), name)
-
-    def make(spec: ShapeSpec):
-        return spec_tensor(spec, device="meta")
+    oracle = ValueOracle()
 
     def convert(t: torch.Tensor):
-        return t.detach().to("meta").requires_grad_(t.requires_grad) if t.device.type != "meta" else t
+        twin = t.detach().to("meta").requires_grad_(t.requires_grad) if t.device.type != "meta" else t
+        oracle.know(twin, t)
+        return twin
 
-    try:
-        margs = materialize(call_args, make, convert)
-        mkwargs = materialize(call_kwargs, make, convert)
-    except TensorsightError:
-        raise
-    except Exception:  # noqa: BLE001
-        return None
-    rec = Recorder(roles=roles, root=model, device_alias=str(device), full_stacks=False,
-                   repair=repair, rewrite=rewrite)
-    rec.trace._modules = rec.module_objects
-    rec.trace.model = type(model).__name__
-    rec.trace.mode = "meta"
-    for t in _leaves((margs, mkwargs)):
-        roles[id(t)] = ("input", "")
-    with untouched(model):
-        rec.trace.inputs = [rec.meta(t) for t in _leaves((margs, mkwargs))]
-        try:
-            with rec:
-                out = torch.func.functional_call(model, params, margs, mkwargs, strict=False)
-        except Exception as exc:  # noqa: BLE001 - let the fake path trace (and report) it
-            text = f"{type(exc).__name__}: {exc}"
-            if raise_errors or any(k in text for k in _META_LIMITS):
-                return None
-            rec.trace.error = str(exc).split("\n\n")[0]
-            rec.trace.error_type = type(exc).__name__
-            return rec.trace
-        rec.trace.outputs = [rec.meta(t) for t in _leaves(out)]
-    return rec.trace
+    def setup(rec, cp):
+        rec.oracle = oracle
+        rec.meta_rules = META_RULES
+        for original, twin in _pairs(model, cp):
+            oracle.know(twin, original)
+
+    def limits(exc) -> bool:
+        text = f"{type(exc).__name__}: {exc}"
+        return any(k in text for k in _META_LIMITS)
+
+    return record(model, _meta_twin, call_args, call_kwargs, make=lambda s: spec_tensor(s, device="meta"),
+                  convert=convert, mode="meta", setup=setup, limits=limits, repair=repair, rewrite=rewrite,
+                  raise_errors=raise_errors,
+                  recorder_options={"device_alias": str(device), "full_stacks": False})
 
 
 _SYMBOL = re.compile(r"\b[a-z]+\d+\b")

@@ -1,17 +1,20 @@
-"""Leave the user's model exactly as it was: train/eval flags, RNG state, parameters, buffers."""
+"""Leave the user's model exactly as it was: train/eval flags, RNG states, parameters, buffers."""
 from __future__ import annotations
 
 import contextlib
 import random
+import sys
 
 import torch
 
 
 @contextlib.contextmanager
 def untouched(model: torch.nn.Module | None):
-    """Restore RNG states and train/eval flags after the block, whatever it did."""
+    """Restore torch, Python and numpy RNG states and train/eval flags after the block."""
     cpu_rng = torch.get_rng_state()
     py_rng = random.getstate()
+    np_random = _numpy_random()
+    np_rng = np_random.get_state() if np_random is not None else None
     cuda_rng = torch.cuda.get_rng_state_all() if torch.cuda.is_available() and torch.cuda.is_initialized() else None
     modes = [(m, m.training) for m in model.modules()] if model is not None else []
     try:
@@ -19,6 +22,8 @@ def untouched(model: torch.nn.Module | None):
     finally:
         torch.set_rng_state(cpu_rng)
         random.setstate(py_rng)
+        if np_rng is not None:
+            np_random.set_state(np_rng)
         if cuda_rng is not None:
             torch.cuda.set_rng_state_all(cuda_rng)
         for m, flag in modes:
@@ -26,12 +31,20 @@ def untouched(model: torch.nn.Module | None):
                 m.training = flag
 
 
+def _numpy_random():
+    """numpy's global RNG, if numpy is loaded (tracing never imports it)."""
+    np = sys.modules.get("numpy")
+    return getattr(np, "random", None) if np is not None else None
+
+
 def state_fingerprint(model: torch.nn.Module) -> dict:
     """Identity, version counter, device and shape of every parameter and buffer (for tests)."""
+    from torch.nn.parameter import UninitializedTensorMixin
     out = {}
     for kind, items in (("p", model.named_parameters(remove_duplicate=False)),
                         ("b", model.named_buffers(remove_duplicate=False))):
         for name, t in items:
-            out[f"{kind}:{name}"] = (id(t), t._version, str(t.device), tuple(t.shape), t.dtype)
+            shape = None if isinstance(t, UninitializedTensorMixin) else tuple(t.shape)  # lazy: no shape yet
+            out[f"{kind}:{name}"] = (id(t), t._version, str(t.device), shape, t.dtype)
     out["modes"] = tuple(m.training for m in model.modules())
     return out

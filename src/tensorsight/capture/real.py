@@ -1,67 +1,95 @@
 """Trace a small model for real, on a throw-away copy and zero inputs.
 
 In a fresh process the first meta or fake op imports torch._dynamo (about 2 s); a LeNet runs
-for real in milliseconds. So small models (a few million parameters, small inputs) are run on a
-deep copy — the user's model, its buffers and the RNG state are left exactly as they were —
-and everything else goes to the meta/fake paths in ``capture.fake``.
+for real in milliseconds. So small models (a few million parameters, inputs and activations of
+bounded size) are run on an isolated copy (capture.isolate) — the user's model, its buffers and
+the RNG states are left exactly as they were — and everything else goes to the meta/fake paths.
 """
 from __future__ import annotations
 
-import copy
+import weakref
 from typing import Callable
 
 import torch
 
-from ..errors import TensorsightError
 from ..shapes import ShapeSpec
 from .events import Trace
-from .guard import untouched
 from .inputs import materialize, spec_tensor
-from .recorder import Recorder, _walk_tensors
+from .budget import MemoryMeter, OverBudget
+from .session import has_spec, record
 
 MAX_PARAMS = 5_000_000      # parameters of a model we are willing to copy and run
 MAX_INPUT = 2_000_000       # elements of the example inputs
+# bytes of activations the real path may allocate, estimated before it runs (see
+# ``activation_estimate``); above it the trace runs on meta tensors. While it runs, the meter
+# of capture.budget stops it at MAX_REAL_BYTES allocated in total.
+MAX_ACTIVATION_BYTES = 256 * 2**20
+
+
+def _uninitialized(t) -> bool:
+    from torch.nn.parameter import UninitializedTensorMixin
+    return isinstance(t, UninitializedTensorMixin)
+
+
+def _input_elements(call_args, call_kwargs) -> int | None:
+    total = [0]
+
+    def count_spec(spec: ShapeSpec):
+        if spec.symbolic:
+            raise ValueError
+        n = 1
+        for d in spec.dims:
+            n *= d
+        total[0] += n
+        return spec
+
+    def count_tensor(t: torch.Tensor):
+        if t.device.type != "cpu":
+            raise ValueError
+        total[0] += t.numel()
+        return t
+    try:
+        materialize((call_args, call_kwargs), count_spec, count_tensor)
+    except ValueError:
+        return None
+    return total[0]
+
+
+def activation_estimate(model: torch.nn.Module, n_params: int, n_input: int) -> int:
+    """Bytes a forward may allocate, before running it: every module may write an output as
+    large as the largest of (its parameters, the inputs), as float32 — an upper bound that keeps
+    wide upsamplers and huge inputs away from the real path without running them."""
+    modules = sum(1 for _ in model.modules())
+    widest = max(n_input, max((p.numel() for p in model.parameters() if not _uninitialized(p)), default=0))
+    return 4 * modules * widest
 
 
 def small_enough(model, call_args, call_kwargs) -> bool:
+    """Whether the real path may run: a CPU model under MAX_PARAMS, inputs under MAX_INPUT and
+    an activation estimate under MAX_ACTIVATION_BYTES."""
     if not isinstance(model, torch.nn.Module):
         return False
     n = 0
     for t in list(model.parameters()) + list(model.buffers()):
+        if _uninitialized(t):
+            continue
         if t.device.type != "cpu" or t.is_sparse:
             return False
         n += t.numel()
         if n > MAX_PARAMS:
             return False
-    total = [0]
-
-    def count(x):
-        from .inputs import as_spec
-        spec = as_spec(x) if not isinstance(x, torch.Tensor) else None
-        if spec is not None:
-            if spec.symbolic:
-                raise ValueError
-            size = 1
-            for d in spec.dims:
-                size *= d
-            total[0] += size
-        elif isinstance(x, torch.Tensor):
-            total[0] += x.numel()
-            if x.device.type != "cpu":
-                raise ValueError
-        return x
-    try:
-        materialize((call_args, call_kwargs), count, count)
-    except (ValueError, TensorsightError):
+    n_input = _input_elements(call_args, call_kwargs)
+    if n_input is None or n_input > MAX_INPUT:
         return False
-    return total[0] <= MAX_INPUT
+    return activation_estimate(model, n, n_input) <= MAX_ACTIVATION_BYTES
 
 
-DATA_DEPENDENT = {"nonzero", "masked_select", "unique", "unique_consecutive", "item", "argwhere", "bincount",
-                  "tolist", "masked_scatter", "histc", "multinomial", "where_1", "nonzero_static"}
+DATA_DEPENDENT = {"nonzero", "masked_select", "unique", "unique_consecutive", "argwhere", "bincount",
+                  "masked_scatter", "histc", "multinomial", "where_1", "nonzero_static"}
 
 
 def _data_dependent(e) -> bool:
+    """An op whose output *size* comes from values (on zeros it would get a made-up size)."""
     name = e.op.rsplit(".", 1)[-1]
     if name in DATA_DEPENDENT:
         return True
@@ -74,58 +102,60 @@ def _data_dependent(e) -> bool:
     return False
 
 
+def _clone(t: torch.Tensor) -> torch.Tensor:
+    if _uninitialized(t):
+        return type(t)(t.requires_grad, t.device, t.dtype)
+    c = t.detach().clone()
+    if isinstance(t, torch.nn.Parameter):
+        return torch.nn.Parameter(c, t.requires_grad)
+    if t.requires_grad and (c.is_floating_point() or c.is_complex()):
+        c.requires_grad_(True)
+    return c
+
+
 def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
                repair: Callable | None = None, rewrite: Callable | None = None,
                raise_errors: bool = True) -> Trace | None:
-    """Run a deep copy on zeros (or on copies of the given tensors); None if that cannot be done."""
-    with untouched(model):
-        try:
-            twin = copy.deepcopy(model)
-        except Exception:  # noqa: BLE001 - something in the model cannot be copied
-            return None
-        roles: dict[int, tuple[str, str]] = {}
-        names = {}
-        for kind, items in (("param", twin.named_parameters(remove_duplicate=False)),
-                            ("buffer", twin.named_buffers(remove_duplicate=False))):
-            for name, t in items:
-                roles[id(t)] = ("buffer" if kind == "buffer" else ("bias" if name.endswith("bias") else "weight"), name)
-                names[id(t)] = name
+    """Run an isolated copy on zeros (or on copies of the given tensors).
 
-        def make(spec: ShapeSpec):
-            return spec_tensor(spec, device="cpu")
+    None when this path cannot tell the truth: the model cannot be copied, or sizes came from
+    the values of made-up inputs (a boolean mask of zeros), or the forward raised after reading
+    values of made-up inputs (zeros may be what made it fail). Branches on values of made-up
+    inputs are kept and listed in ``trace.assumed``. A forward that raises otherwise raises
+    ForwardError here, once.
+    """
+    made_up = has_spec((call_args, call_kwargs))
+    state = {}
 
-        def convert(t: torch.Tensor):
-            return t.detach().clone().requires_grad_(t.requires_grad)
+    def setup(rec, cp):
+        rec.made_up = {} if made_up else None
+        state["rec"] = rec
 
-        rargs = materialize(call_args, make, convert)
-        rkwargs = materialize(call_kwargs, make, convert)
-        rec = Recorder(roles=roles, root=twin, full_stacks=False, repair=repair, rewrite=rewrite)
-        rec.trace._modules = rec.module_objects
-        rec.trace.model = type(model).__name__
-        rec.trace.mode = "real"
-        leaves: list[torch.Tensor] = []
-        _walk_tensors((rargs, rkwargs), leaves.append)
-        for t in leaves:
-            roles[id(t)] = ("input", "")
-        rec.trace.inputs = [rec.meta(t) for t in leaves]
-        try:
-            with torch.no_grad(), rec:
-                out = twin(*rargs, **rkwargs)
-        except Exception as exc:  # noqa: BLE001 - let the fake path trace (and report) it
-            if raise_errors:
-                return None
-            rec.trace.error = str(exc).split("\n\n")[0]
-            rec.trace.error_type = type(exc).__name__
-            return rec.trace
-        if rec.read_values or any(_data_dependent(e) for e in rec.trace.events):
-            return None  # zeros would give these a size; the fake path marks them unknown instead
-        outs: list[torch.Tensor] = []
-        _walk_tensors(out, outs.append)
-        rec.trace.outputs = [rec.meta(t) for t in outs]
-    # the copy's modules stand in for the user's: map paths back to the real ones
-    originals = dict(model.named_modules(remove_duplicate=False))
-    import weakref
-    for path in list(rec.module_objects):
-        if path in originals:
-            rec.module_objects[path] = weakref.ref(originals[path])
-    return rec.trace
+    def make(spec):
+        t = spec_tensor(spec, device="cpu")
+        state["rec"].made_up[id(t)] = weakref.ref(t)
+        return t
+
+    def limits(exc) -> bool:
+        if isinstance(exc, OverBudget):
+            return True  # the meta path allocates nothing
+        rec = state["rec"]  # a failure only zeros may have caused: let the meta/fake paths try
+        return made_up and (rec.read_values or any(_data_dependent(e) for e in rec.trace.events))
+
+    with torch.no_grad():
+        tr = record(model, _clone, call_args, call_kwargs, make=make,
+                    convert=_clone_input, mode="real", setup=setup, limits=limits, repair=repair,
+                    rewrite=rewrite, raise_errors=raise_errors, recorder_options={"full_stacks": False},
+                    context=MemoryMeter)
+    if tr is None:
+        return None
+    sized = [e for e in tr.events if _data_dependent(e)]
+    if made_up and not tr.error and sized:
+        return None  # zeros would give these a size; the meta/fake paths mark them unknown instead
+    for e in sized:  # the user's own values gave these sizes
+        e.note = e.note or "data-dependent"
+    return tr
+
+
+def _clone_input(t: torch.Tensor) -> torch.Tensor:
+    return t.detach().clone().requires_grad_(t.requires_grad)

@@ -16,6 +16,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
+from .reads import _TO_HOST, ValueReads, _copies_out_of_meta
 from .source import user_frame, user_stack
 
 # Tensor methods that only read metadata: never worth an event.
@@ -35,7 +36,7 @@ _SCALAR_OPS = frozenset({"item"})
 
 _name_cache: dict[Any, str | None] = {}
 _VALUE_READS = {torch.Tensor.__bool__, torch.Tensor.tolist, torch.Tensor.__int__, torch.Tensor.__float__,
-                torch.Tensor.numpy}
+                torch.Tensor.numpy, torch.Tensor.__index__}
 
 
 def op_name(func) -> str | None:
@@ -106,7 +107,7 @@ def _is_const(d) -> bool:
         return False
 
 
-class Recorder(TorchFunctionMode):
+class Recorder(ValueReads, TorchFunctionMode):
     """Record tensor ops into ``self.trace``.
 
     ``roles`` maps ``id(tensor)`` of parameters/buffers to ``(role, name)`` so weights are told
@@ -142,8 +143,50 @@ class Recorder(TorchFunctionMode):
         self.full_stacks = full_stacks  # every user frame (for diagnoses) or just the innermost
         self.stop = None  # (frame, include): where the user's program ends on the call stack
         self.read_values = False
+        # tracing on meta/fake twins: ``oracle`` (capture.values) answers reads of tensor values
+        # and ``meta_rules`` (capture.kernels) check what those kernels skip; ``record_reads``
+        # writes each value read (a branch on data) into the trace with what it assumed
+        self.oracle = None
+        self.shape_env = None
+        self.meta_rules: dict = {}
+        self.record_reads = False
+        # real runs on made-up inputs: tensors computed from them (id -> weakref), so a value
+        # read says whether it came from zeros or from the user's own tensors
+        self.made_up: dict[int, weakref.ref] | None = None
         # the watcher switches op recording off once the training steps repeat themselves; a
         # module called with a new signature (last batch, eval mode) switches it back on
+        self.active = True
+        self._paused_depth: int | None = None  # mode-stack depth while popped off (see pause)
+        self._pop_pending = False
+
+    # -- switching off between new signatures -------------------------------------------------
+    def pause(self) -> None:
+        """Stop recording until ``resume``. When this mode is the innermost one it is popped off
+        torch's mode stack, so the user's ops stop paying for a Python call into the recorder."""
+        if not self.active:
+            return
+        self.active = False
+        self._pop_pending = True
+        self._pop_if_innermost()
+
+    def _pop_if_innermost(self) -> None:
+        # inside our own __torch_function__ (e.g. loss.backward() reaching the watcher) torch has
+        # taken the mode off the stack for the call: the pop then waits for the next module call
+        stack = torch._C._len_torch_function_stack()
+        if stack and torch._C._get_function_stack_at(stack - 1) is self:
+            torch._C._pop_torch_function_stack()
+            self._paused_depth = stack - 1
+            self._pop_pending = False
+
+    def resume(self) -> None:
+        if self.active:
+            return
+        self._pop_pending = False
+        if self._paused_depth is not None:
+            if torch._C._len_torch_function_stack() != self._paused_depth:
+                return  # another mode was entered meanwhile: pushing now would upset its exit
+            torch._C._push_on_torch_function_stack(self)
+            self._paused_depth = None
         self.active = True
 
     # -- module boundaries -------------------------------------------------------------------
@@ -162,6 +205,9 @@ class Recorder(TorchFunctionMode):
             h.remove()
         self._hooks = []
         warnings.showwarning = self._showwarning
+        if self._paused_depth is not None:  # already off the stack
+            self._paused_depth = None
+            return False
         return super().__exit__(*exc)
 
     def _tree_name(self, top: torch.nn.Module, module: torch.nn.Module) -> str | None:
@@ -174,6 +220,8 @@ class Recorder(TorchFunctionMode):
         return names.get(id(module))
 
     def _pre_hook(self, module, args):
+        if self._pop_pending:
+            self._pop_if_innermost()
         if self._stack:
             top, top_path, _ = self._stack[0]
             name = self._tree_name(top, module)
@@ -200,7 +248,7 @@ class Recorder(TorchFunctionMode):
             if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
                 key = None
             else:
-                self.active = True  # a new call signature: record its ops (until the next step)
+                self.resume()  # a new call signature: record its ops (until the next step)
         if not self.dedupe or key is not None:
             if self.full_stacks:
                 stack = user_stack(2, stop=self.stop)
@@ -291,6 +339,8 @@ class Recorder(TorchFunctionMode):
         if name is None or self.depth or name.startswith("torch.nn.init."):
             if func in _VALUE_READS:
                 self.read_values = True  # python branched on or read a tensor's data
+                if self.record_reads and not self.depth:
+                    return self._value_read(func, args, kwargs)
             return func(*args, **kwargs)
         if self.factory_device is not None and func in _factories() and kwargs.get("device") is None:
             kwargs["device"] = self.factory_device
@@ -322,10 +372,18 @@ class Recorder(TorchFunctionMode):
                         where=stack[-1] if stack else None, stack=stack)
         try:
             out = self.rewrite(self, event, func, args, kwargs) if self.rewrite else None
-            if out is None:
-                out = func(*args, **kwargs)
-            else:
+            if out is not None:
                 event.note = "rewritten"
+            else:
+                rule = self.meta_rules.get(func) if self.meta_rules else None
+                out = rule(func, args, kwargs) if rule is not None else None
+            if out is None:
+                if func is torch.Tensor.item and self.record_reads:
+                    out = self._item(func, args, kwargs, event)
+                elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(func, args, kwargs):
+                    out = self._to_host(func, args, kwargs, event)
+                else:
+                    out = func(*args, **kwargs)
         except Exception as exc:
             event.error = f"{type(exc).__name__}: {exc}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
@@ -337,6 +395,12 @@ class Recorder(TorchFunctionMode):
             event.note = event.note or "repaired"
         if inputs and name.endswith("_") and all(t.role == "buffer" for t in inputs):
             return out  # bookkeeping such as BatchNorm's num_batches_tracked += 1
+        if self.made_up is not None and self._from_made_up((args, kwargs)):
+            _walk_tensors(out, self._mark_made_up)
+        if self.oracle is not None:
+            self.oracle.produced(func, args, kwargs, out)
+            if self.shape_env is not None:
+                self.oracle.hint_unbacked(self.shape_env, out)
         outputs: list[TensorMeta] = []
         _walk_tensors(out, lambda t: outputs.append(self.meta(t)))
         if not outputs and name.rsplit(".", 1)[-1] not in _SCALAR_OPS:

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 
+from .world import add_world_args, world_for
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run a script as python would, explaining shape crashes and silent shape bugs",
@@ -15,12 +16,14 @@ def register(sub) -> None:
     p.add_argument("--json", metavar="FILE", help="write the report (status, exception, findings) as JSON")
     p.add_argument("--max-steps", type=int, default=None, metavar="N", help="stop cleanly after N optimizer steps")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    add_world_args(p)
     p.add_argument("script", metavar="SCRIPT")
     p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    from ..diagnose.dist_watch import torchrun_rank
     from ..diagnose.runner import run_script
     from .outputs import resolve_outputs, write_text
     # before the script runs (it may chdir, and a bad path must not cost the whole run)
@@ -28,7 +31,12 @@ def run(args) -> int:
     if args.max_steps is not None and args.max_steps < 1:
         from ..errors import TensorsightError
         raise TensorsightError(f"--max-steps {args.max_steps} must be 1 or more")
-    report = run_script(args.script, args.args, max_steps=args.max_steps)
+    with world_for(args, fake_tensors=False, init=False):  # --world-size: the script's own init is faked
+        report = run_script(args.script, args.args, max_steps=args.max_steps)
+    job = torchrun_rank() if args.world_size is None else None
+    if job is not None and job[1] > 1:  # under torchrun: rank 0 reports for every rank
+        from .run_ranks import report_job
+        return report_job(args, report, *job)
     print_findings(report.findings, sys.stderr)
     if report.status == "stopped" and not report.interrupted:
         print(f"tensorsight: stopped after --max-steps {args.max_steps}", file=sys.stderr)

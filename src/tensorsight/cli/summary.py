@@ -5,21 +5,25 @@ import sys
 
 from .common import add_target_args
 
-_COLUMNS = "input,output,params,percent,trainable,kernel,flops,memory,alloc"
+_COLUMNS = "input,output,params,percent,trainable,kernel,groups,flops,macs,memory,alloc"
 
 
 def register(sub) -> None:
     p = sub.add_parser(
         "summary", help="module table: output shapes, parameters, exact FLOPs and memory",
-        description="Summarise a model from one forward pass on fake tensors (no weights read, no "
-                    "compute, any size): a module tree with output shapes, parameters (shared ones "
-                    "counted once), FLOPs counted op by op as torch's FlopCounterMode counts them, "
-                    "output and activation memory, and totals marked exact or estimated.")
+        description="Summarise a model from the forward pass tensorsight trace records (a throw-away "
+                    "copy for small models, meta tensors for large ones: no weights read, any size): a "
+                    "module tree with output shapes, parameters (shared ones counted once), FLOPs and "
+                    "multiply-adds counted op by op as torch's FlopCounterMode counts them, output and "
+                    "activation memory, and totals marked exact or estimated. Without --input: the "
+                    "parameter table.")
     add_target_args(p)
     p.add_argument("--depth", "-d", default="3", metavar="N",
                    help="deepest module level shown; the model itself is 0 (default 3; 'all' for every level)")
     p.add_argument("--columns", "-c", default=None, metavar="LIST",
                    help=f"comma-separated columns out of {_COLUMNS} (default output,params,flops,memory)")
+    p.add_argument("--mode", choices=("train", "eval"), default=None,
+                   help="run the forward in train or eval mode (default: as the model is built)")
     p.add_argument("--format", "-f", choices=("table", "json"), default="table")
     p.add_argument("--no-collapse", action="store_true",
                    help="one row per module call, even for identical repeated blocks")
@@ -56,10 +60,10 @@ def run(args) -> int:
     if not isinstance(model, torch.nn.Module):
         from ..errors import TensorsightError
         raise TensorsightError(f"{args.target} is a {type(model).__name__}; summary needs an nn.Module")
-    example = positional[0] if len(positional) == 1 else positional
+    example = positional[0] if len(positional) == 1 else (positional or None)
     try:
-        result = summary(model, example, depth=depth, columns=columns,
-                         collapse=not args.no_collapse, optimizer=args.optimizer, **keywords)
+        result = summary(model, example, depth=depth, columns=columns if args.columns else None,
+                         collapse=not args.no_collapse, optimizer=args.optimizer, mode=args.mode, **keywords)
     except ForwardError as exc:
         return forward_failed(exc, args.input)
     if args.format == "json":

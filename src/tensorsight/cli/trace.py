@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from .common import add_target_args
+from .world import add_world_args, explain_sharded_failure, print_rank_memory, world_for
 
 
 def register(sub) -> None:
@@ -19,10 +20,16 @@ def register(sub) -> None:
     p.add_argument("--svg", metavar="FILE", help="write the shape-flow diagram as SVG")
     p.add_argument("--png", metavar="FILE", help="write the shape-flow diagram as PNG")
     p.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    add_world_args(p)
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    with world_for(args, fake_tensors=True, init=True):  # --world-size: build() and trace as one rank
+        return _run(args)
+
+
+def _run(args) -> int:
     from ..errors import ForwardError
     from .common import forward_failed, load_model_and_inputs, target_file
     from .outputs import resolve_outputs
@@ -45,8 +52,13 @@ def run(args) -> int:
     except ForwardError as exc:
         if exc.trace is not None and exc.trace.events:
             _print(exc.trace, args)
-        return forward_failed(exc, args.input)
+        code = forward_failed(exc, args.input)
+        if args.world_size is not None:
+            explain_sharded_failure(exc, sys.stderr)
+        return code
     _print(trace, args)
+    if args.world_size is not None and args.format != "json":
+        print_rank_memory(model, trace, sys.stdout)
     _pictures(trace, args)
     return 0
 

@@ -1,6 +1,7 @@
 """What ``tensorsight run`` checks, and when: at the first optimizer step, at a crash, at the end."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -43,10 +44,9 @@ def _l1_step(watcher, l1, optimizer) -> None:
 
 
 def first_step(watcher) -> None:
-    """Checks that need the first optimizer step: unused parameters, the last partial batch."""
+    """Checks that need the first optimizer step: the last partial batch, the silent bugs."""
     found: list[Finding] = []
     try:
-        found += unused_parameters(watcher)
         found += last_batch_rehearsal(watcher)
         found += silent_findings(watcher)
     except Exception:  # noqa: BLE001
@@ -60,38 +60,80 @@ def first_step(watcher) -> None:
 
 
 def unused_parameters(watcher) -> list[Finding]:
+    """Trained parameters of a module that never ran in the whole run (checked at the end, so a
+    block skipped at random in one step — stochastic depth, LayerDrop — has had its chances).
+
+    A module that ran but got no gradient was cut off on purpose (``detach``, ``no_grad``, a frozen
+    embedding); one that never ran wastes memory but cannot make training wrong, and a head unused
+    by design looks the same as a forgotten call: so this is information, not a warning."""
     out = []
-    for opt in watcher.optimizers:
-        params = {id(p) for g in opt.param_groups for p in g["params"] if p.requires_grad and p.grad is None}
-        if not params:
+    called = {id(ref()) for ref in watcher.recorder.module_objects.values() if ref() is not None}
+    trained = {id(p) for opt in watcher.optimizers for g in opt.param_groups for p in g["params"] if p.requires_grad}
+    if not trained:
+        return out
+    for module, site in list(watcher.module_sites.items()):
+        own = [p for p in module.parameters(recurse=False) if id(p) in trained]
+        if site is None or not own or id(module) in called or _ran_inside(module, called):
             continue
-        for module, site in list(watcher.module_sites.items()):
-            own = list(module.parameters(recurse=False))
-            if site is None or not own or not all(id(p) in params for p in own):
-                continue
-            if any(child_has_grad(module)):
-                continue
-            n = sum(p.numel() for p in own)
-            msg = (f"{type(module).__name__} created here has {n} parameters that got no gradient in the first "
-                   f"step: it never takes part in the forward pass or the loss (defined but not called?)")
-            out.append(Finding("warning", "unused_parameters", site.file, site.line, msg, []))
+        if any(p.grad is not None for p in module.parameters()):
+            continue
+        n = sum(p.numel() for p in own)
+        msg = (f"{type(module).__name__} created here has {n} trained parameters but never ran in this run "
+               f"(defined but not called?): they get no gradient")
+        out.append(Finding("info", "unused_parameters", site.file, site.line, msg, []))
     return out
 
 
-def child_has_grad(module):
-    for p in module.parameters():
-        yield p.grad is not None
+def _ran_inside(module, called) -> bool:
+    """A container whose children ran (its own parameters are used by their code)."""
+    return any(id(m) in called for m in module.modules() if m is not module)
+
+
+def _last_batch(info) -> int | None:
+    """Size of the loader's last, partial batch, counting what its sampler hands out."""
+    loader = info.loader() if info.loader is not None else None
+    if loader is None or not info.batch_size or info.drop_last:
+        return info.last_batch
+    try:
+        n = len(loader.sampler)
+    except TypeError:
+        return None
+    rest = n % info.batch_size
+    return rest or None
+
+
+@contextlib.contextmanager
+def _unwatched(watcher):
+    """Rehearsals run on fake twins of the user's modules: keep them out of the watcher's trace
+    (their module calls and ops would be taken for the user's)."""
+    rec = watcher.recorder
+    on = bool(getattr(rec, "_hooks", None))
+    if on:
+        rec.__exit__(None, None, None)
+    try:
+        yield
+    finally:
+        if on:
+            rec.__enter__()
 
 
 def last_batch_rehearsal(watcher) -> list[Finding]:
-    """Run the model on fake tensors with the size of each loader's last, partial batch."""
+    with _unwatched(watcher):
+        return _rehearse(watcher)
+
+
+def _rehearse(watcher) -> list[Finding]:
+    """Run the model on fake tensors with the size of each loader's last, partial batch.
+
+    Only a failure specific to the partial batch is reported: when the same rehearsal with a
+    full batch fails too, every batch has the problem (or the rehearsal cannot run this model)."""
     from ..capture.fake import trace as fake_trace
     from ..errors import ForwardError
     from ..shapes import ShapeSpec
     out = []
     tr = watcher.trace
     for info in watcher.loaders:
-        r = info.last_batch
+        r = _last_batch(info)
         if not info.iterated or r is None or info.where is None:
             continue
         for call in tr.modules:
@@ -100,16 +142,22 @@ def last_batch_rehearsal(watcher) -> list[Finding]:
             module = watcher.module(call.path)
             if module is None:
                 continue
-            specs = tuple(ShapeSpec((r, *m.shape[1:]) if m.shape[:1] == (info.batch_size,) else m.shape, m.dtype)
-                          for m in call.inputs)
+
+            def specs_of(b):
+                return tuple(ShapeSpec((b, *m.shape[1:]) if m.shape[:1] == (info.batch_size,) else m.shape, m.dtype)
+                             for m in call.inputs)
+            specs = specs_of(r)
             try:
                 fake_trace(module, args=specs)
             except ForwardError as exc:
+                if not _runs(fake_trace, module, specs_of(info.batch_size)):
+                    break  # every batch fails the same way: not the last batch's problem
                 last = exc.trace.events[-1] if exc.trace and exc.trace.events else None
                 where = f" at {os.path.basename(last.where.file)}:{last.where.line}" if last and last.where else ""
-                full = info.dataset_len // info.batch_size
+                n = r + (_len(info) // info.batch_size) * info.batch_size
+                full = n // info.batch_size
                 fixes = edits.add_kwarg(info.where.file, info.where.line, ("DataLoader",), "drop_last", "True")
-                msg = (f"the last batch of each epoch will crash: {info.dataset_len} = {full}·{info.batch_size} + {r} "
+                msg = (f"the last batch of each epoch will crash: {n} = {full}·{info.batch_size} + {r} "
                        f"samples, and the model fails on a batch of {r} ({fmt_shape(specs[0].dims)}){where}: "
                        f"{str(exc).splitlines()[0]}; drop the partial batch with drop_last=True")
                 out.append(Finding("warning", "last_partial_batch", info.where.file, info.where.line, msg, fixes or []))
@@ -117,6 +165,22 @@ def last_batch_rehearsal(watcher) -> list[Finding]:
                 pass
             break
     return out
+
+
+def _len(info) -> int:
+    loader = info.loader() if info.loader is not None else None
+    try:
+        return len(loader.sampler) if loader is not None else (info.dataset_len or 0)
+    except TypeError:
+        return info.dataset_len or 0
+
+
+def _runs(fake_trace, module, specs) -> bool:
+    try:
+        fake_trace(module, args=specs)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def diagnose_crash(watcher, exc: BaseException) -> list[Finding]:
@@ -136,6 +200,7 @@ def final_findings(watcher) -> list[Finding]:
     found += getattr(watcher, "step_findings", [])
     try:
         found += silent_findings(watcher)
+        found += unused_parameters(watcher)
         if watcher.steps == 0 and watcher.optimizers == []:
             found += last_batch_rehearsal(watcher)
     except Exception:  # noqa: BLE001

@@ -71,8 +71,28 @@ def make_frame_from_summary(f) -> Frame:
 
 
 def diagnose(watcher, exc: BaseException) -> list[Finding]:
-    from . import crash_rules
+    """The rules' answer, then the repair search: every fix reported was validated by a re-run
+    of the script when one is possible (see repair/search.py)."""
     crash = make_crash(watcher, exc)
+    found = rule_findings(crash)
+    if not _is_shape_crash(crash, found) or _sharded(crash):
+        return found
+    try:
+        from .repair.search import repair
+        return repair(crash, found)
+    except Exception:  # noqa: BLE001 - the search must never hide the rules' answer
+        if os.environ.get("TENSORSIGHT_DEBUG"):
+            raise
+        return found
+
+
+def _sharded(crash: Crash) -> bool:
+    # a rank of a (simulated) process group: a re-run for validation would not be that rank
+    return any(getattr(e, "dist", None) is not None for e in crash.trace.events[-200:])
+
+
+def rule_findings(crash: Crash) -> list[Finding]:
+    from . import crash_rules
     for rule in crash_rules.RULES:
         try:
             out = rule(crash)
@@ -84,6 +104,13 @@ def diagnose(watcher, exc: BaseException) -> list[Finding]:
         if out:
             return [f for f in out if f is not None]
     return [f for f in [generic(crash)] if f is not None]
+
+
+def _is_shape_crash(crash: Crash, found: list[Finding]) -> bool:
+    """Only shape/dtype crashes are searched; any other exception is reported unchanged."""
+    if found:
+        return True
+    return bool(SHAPE_WORDS.search(crash.msg)) and isinstance(crash.exc, (RuntimeError, ValueError, IndexError))
 
 
 SHAPE_WORDS = re.compile(r"shape|size|dimension|mat1|mat2|broadcast|channels|expected .*input|"

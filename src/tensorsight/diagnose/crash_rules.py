@@ -12,6 +12,8 @@ from .rules_data import (classes_not_at_dim1, input_dtype, loss_size_mismatch, s
 from .rules_layers import (embedding_index, layer_mismatch, missing_flatten, rnn_input_size,
                            view_not_contiguous)
 
-RULES = [partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
+from .sharding import sharding_crash  # sharded programs (DTensor): local shards vs global sizes
+
+RULES = [sharding_crash, partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
          target_column, spatial_target_channel, classes_not_at_dim1, target_dtype, target_out_of_bounds,
          batch_mismatch, loss_size_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]

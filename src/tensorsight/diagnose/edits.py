@@ -137,6 +137,17 @@ class _Shifted:
                          CodePosition(l2 + self.offset, c2 + self.feeds.get(l2, 0)))
 
 
+def prime(path: str, text: str) -> None:
+    """Make ``load(path)`` answer with ``text`` (an edited version kept in memory, never written)."""
+    module = cst.parse_module(text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    visitor = _Collect()
+    wrapper.visit(visitor)
+    positions = _Shifted(wrapper.resolve(PositionProvider), 0, {})
+    _cache[path] = (os.path.getmtime(path), Source(path, text.splitlines(), visitor.calls, visitor.statements,
+                                                   module, positions))
+
+
 def func_name(call: cst.Call) -> str:
     """Dotted name of what is called: 'nn.Linear', 'x.view', 'torch.from_numpy'."""
     def dotted(e) -> str:
@@ -219,12 +230,13 @@ def arg_node(call: cst.Call, position: int | None, keyword: str | None):
 
 
 def replace_arg(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None,
-                new_text: str) -> list[Fix] | None:
-    """Replace one argument's value in the call of ``names`` that starts on ``line``."""
+                new_text: str, index: int | None = None) -> list[Fix] | None:
+    """Replace one argument's value in the call of ``names`` that starts on ``line``
+    (the ``index``-th such call when a line builds several)."""
     src = load(path, line)
     if src is None:
         return None
-    for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
+    for call in _pick(calls_at(src, line, *names) or calls_covering(src, line, *names), index):
         arg = arg_node(call.node, position, keyword)
         if arg is None:
             continue
@@ -235,11 +247,18 @@ def replace_arg(path: str, line: int, names: tuple[str, ...], position: int | No
     return None
 
 
-def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None) -> str | None:
+def _pick(calls: list[Node], index: int | None) -> list[Node]:
+    if index is None:
+        return calls
+    return calls[index:index + 1]
+
+
+def arg_text(path: str, line: int, names: tuple[str, ...], position: int | None, keyword: str | None,
+             index: int | None = None) -> str | None:
     src = load(path, line)
     if src is None:
         return None
-    for call in calls_at(src, line, *names) or calls_covering(src, line, *names):
+    for call in _pick(calls_at(src, line, *names) or calls_covering(src, line, *names), index):
         arg = arg_node(call.node, position, keyword)
         if arg is not None:
             return src.code(arg.value).strip()

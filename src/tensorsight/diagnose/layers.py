@@ -39,18 +39,52 @@ def arg_spec(module_type: str, role: str):
     return ARGS.get(module_type, {}).get(role)
 
 
-def ctor_arg_text(site, module_type: str, role: str) -> str | None:
+def ctor_arg_text(site, module_type: str, role: str, module=None) -> str | None:
     spec = arg_spec(module_type, role)
     if site is None or spec is None:
         return None
-    return edits.arg_text(site.file, site.line, (module_type,), spec[0], spec[1])
+    return edits.arg_text(site.file, site.line, (module_type,), spec[0], spec[1],
+                          index=call_index(site, module_type, module))
 
 
-def replace_ctor_arg(site, module_type: str, role: str, new_text: str):
+def replace_ctor_arg(site, module_type: str, role: str, new_text: str, module=None):
     spec = arg_spec(module_type, role)
     if site is None or spec is None:
         return None
-    return edits.replace_arg(site.file, site.line, (module_type,), spec[0], spec[1], new_text)
+    return edits.replace_arg(site.file, site.line, (module_type,), spec[0], spec[1], new_text,
+                             index=call_index(site, module_type, module))
+
+
+_SIZE_ATTRS = {"in": ("in_features", "in_channels", "num_features", "input_size", "num_embeddings", "num_channels"),
+               "out": ("out_features", "out_channels", "hidden_size", "embedding_dim")}
+
+
+def call_index(site, module_type: str, module) -> int | None:
+    """Which of the ``module_type(...)`` calls on the site's line built ``module`` (a line such as
+    ``nn.Sequential(nn.Linear(12, 24), nn.ReLU(), nn.Linear(24, n))`` builds several)."""
+    if module is None:
+        return None
+    src = edits.load(site.file)
+    if src is None:
+        return None
+    calls = edits.calls_at(src, site.line, module_type) or edits.calls_covering(src, site.line, module_type)
+    if len(calls) < 2:
+        return None
+    for i, call in enumerate(calls):
+        ok = True
+        for role in ("in", "out"):
+            spec = arg_spec(module_type, role)
+            if spec is None:
+                continue
+            arg = edits.arg_node(call.node, spec[0], spec[1])
+            value = _eval_int(src.code(arg.value).strip()) if arg is not None else None
+            actual = next((getattr(module, a) for a in _SIZE_ATTRS.get(role, ()) if isinstance(getattr(module, a, None), int)),
+                          None)
+            if value is not None and actual is not None and value != actual:
+                ok = False
+        if ok:
+            return i
+    return None
 
 
 def feeding_layer(trace: Trace, meta: TensorMeta) -> OpEvent | None:
@@ -84,7 +118,7 @@ def size_text_from_producer(trace: Trace, meta: TensorMeta, watcher, value: int)
     module = module_of(trace, watcher, ev.module)
     if module is None:
         return None
-    text = ctor_arg_text(watcher.site(module), type(module).__name__, "out")
+    text = ctor_arg_text(watcher.site(module), type(module).__name__, "out", module)
     if text is None:
         return None
     try:

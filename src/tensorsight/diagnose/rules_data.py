@@ -198,7 +198,7 @@ def target_out_of_bounds(crash: Crash):
     layer = feeding_layer(crash.trace, x)
     module = module_of(crash.trace, crash.watcher, layer.module) if layer is not None else None
     site = crash.watcher.site(module) if module is not None else None
-    fixes = replace_ctor_arg(site, type(module).__name__, "out", str(high + 1)) if module is not None else None
+    fixes = replace_ctor_arg(site, type(module).__name__, "out", str(high + 1), module) if module is not None else None
     line = site or crash.symptom
     msg = (f"the labels go up to {high} but the model outputs {classes} classes ({fmt_shape(x.shape)}): the output "
            f"layer needs at least {high + 1} (labels must be 0…C−1)")

@@ -128,31 +128,31 @@ def repair_finding(crash: Crash, rep, tr) -> Finding | None:
         factors = per_sample_factors(tr, x) if x is not None else [rep.value]
         if not factors or _prod(factors) != rep.value:
             factors = [rep.value]
-        old_text = ctor_arg_text(site, mtype, "in")
+        old_text = ctor_arg_text(site, mtype, "in", module)
         new_text = product_in_style(old_text, rep.old, factors)
         fact = " = " + "·".join(str(f) for f in factors) if len(factors) > 1 else ""
         msg = (f"{name} = {mtype}({rep.old}, …) gets {fmt_shape(x.shape)}: its input has {rep.value}{fact} "
                f"features per sample, so in_features must be {rep.value}, not {rep.old}")
-        fixes = replace_ctor_arg(site, mtype, "in", new_text)
+        fixes = replace_ctor_arg(site, mtype, "in", new_text, module)
         return _site_finding(site, ev, "linear_in_features", msg, fixes)
     if rep.kind == "conv_in":
         text = size_text_from_producer(tr, x, w, rep.value) or str(rep.value)
         msg = (f"{name} = {mtype}({rep.old}, …) gets {fmt_shape(x.shape)} with {rep.value} channels at dim 1, "
                f"so in_channels must be {rep.value}, not {rep.old}")
-        fixes = replace_ctor_arg(site, mtype, "in", text)
+        fixes = replace_ctor_arg(site, mtype, "in", text, module)
         return _site_finding(site, ev, "conv_channels", msg, fixes)
     if rep.kind == "bn_features":
         text = size_text_from_producer(tr, x, w, rep.value) or str(rep.value)
         msg = (f"{name} = {mtype}({rep.old}) normalises {fmt_shape(x.shape)}, which has {rep.value} channels: "
                f"num_features must be {rep.value} ({text}), not {rep.old}")
-        fixes = replace_ctor_arg(site, mtype, "in", text)
+        fixes = replace_ctor_arg(site, mtype, "in", text, module)
         return _site_finding(site, ev, "batchnorm_features", msg, fixes)
     if rep.kind == "ln_shape":
         value = rep.value[0] if len(rep.value) == 1 else list(rep.value)
         text = size_text_from_producer(tr, x, w, value) if isinstance(value, int) else None
         msg = (f"{name} = LayerNorm({rep.old}) gets {fmt_shape(x.shape)}: normalized_shape must be the "
                f"trailing size {value}")
-        fixes = replace_ctor_arg(site, mtype, "in", text or str(value))
+        fixes = replace_ctor_arg(site, mtype, "in", text or str(value), module)
         return _site_finding(site, ev, "layernorm_shape", msg, fixes)
     return None
 
@@ -240,7 +240,7 @@ def rnn_input_size(crash: Crash):
     if module is None:
         return None
     site = crash.watcher.site(module)
-    fixes = replace_ctor_arg(site, type(module).__name__, "in", str(got))
+    fixes = replace_ctor_arg(site, type(module).__name__, "in", str(got), module)
     line = site or crash.symptom
     msg = (f"{type(module).__name__}(input_size={want}, …) gets {got} features per step: input_size must be {got} "
            f"(or the input's last axis must hold {want} features)")
@@ -283,8 +283,8 @@ def embedding_index(crash: Crash):
                 continue
             site = w.site(lmod)
             ltype = type(lmod).__name__
-            vocab_text = ctor_arg_text(w.site(module), type(module).__name__, "num") if module is not None else None
-            fixes = replace_ctor_arg(site, ltype, "out", vocab_text or str(rows))
+            vocab_text = ctor_arg_text(w.site(module), type(module).__name__, "num", module) if module is not None else None
+            fixes = replace_ctor_arg(site, ltype, "out", vocab_text or str(rows), lmod)
             msg = (f"ids are sampled from a distribution over {width} values (the width of {layer.module or ltype}), "
                    f"but the embedding has only {rows} rows; sampled ids up to {high if high is not None else width - 1} "
                    f"index past it. The output width must equal the vocabulary size {rows}")
@@ -296,9 +296,9 @@ def embedding_index(crash: Crash):
     line = site or ev.where
     fixes = None
     if module is not None and high is not None and high >= rows:
-        text = ctor_arg_text(site, type(module).__name__, "num")
+        text = ctor_arg_text(site, type(module).__name__, "num", module)
         if text is not None and text.isdigit():
-            fixes = replace_ctor_arg(site, type(module).__name__, "num", str(high + 1))
+            fixes = replace_ctor_arg(site, type(module).__name__, "num", str(high + 1), module)
     msg = (f"an id reaches {high if high is not None else '≥ ' + str(rows)} but {ev.module or 'the embedding'} has "
            f"{rows} rows (ids must be < {rows}); num_embeddings must exceed the largest id"
            + (f" (at least {high + 1}: the vocabulary size)" if high is not None else ""))

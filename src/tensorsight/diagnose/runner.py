@@ -56,6 +56,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
         return RunReport("crashed", {"type": type(exc).__name__, "message": str(exc)}, exit_code=1)
 
     from . import checks  # imported here so torch loads only when a script runs
+    from .dist_watch import sharding_warnings, watch_sharded
     from .watch import Watcher
     watcher = Watcher(max_steps=max_steps)
     watcher.stream = stream
@@ -69,7 +70,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
     sys.modules["__main__"] = main
     status, exc_info, code_out, interrupted = "completed", None, 0, False
     try:
-        with watcher:
+        with watcher, watch_sharded(watcher):  # a torch.distributed rank: DTensor shapes, collectives
             exec(code, main.__dict__)
     except StopRun:
         status = "stopped"
@@ -97,7 +98,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
         if saved_main is not None:
             sys.modules["__main__"] = saved_main
         sys.excepthook = saved_hook
-    findings = checks.final_findings(watcher)
+    findings = checks.final_findings(watcher) + sharding_warnings(watcher)
     report = RunReport(status, exc_info, dedupe(findings), code_out, watcher.trace)
     report.interrupted = interrupted
     return report

@@ -1,319 +1,341 @@
-"""Silent shape bugs: code that runs but trains on garbage. Each rule reads the Trace.
+"""Silent shape bugs: code that runs but trains on garbage — all read from one axis provenance.
 
-The rules must stay quiet on correct code: attention masks [B, 1, 1, T], biases, keepdim
-reductions, pairwise distances built with None, sequence models flattening [B·T, V] for the
-loss, CrossEntropyLoss with [N, C] vs [N] and [N, C, H, W] vs [N, H, W].
+``axes_of`` (provenance.py) says what every axis of every tensor is; each check below compares
+that with what an op does or expects (tables at the top):
+
+- a view/reshape that cuts an axis and so mixes axes: rows straddling samples, the batch read
+  from behind another axis, channels/time/heads interleaved (the cut is made by this view: a
+  regroup of axes the code split on purpose, e.g. a pixel shuffle, is not one);
+- a permute/transpose that moves nothing;
+- softmax/log_softmax/argmax/normalize over the batch axis;
+- probabilities fed to a loss that wants logits (softmax → cross_entropy, sigmoid → *WithLogits);
+- a loss, comparison or arithmetic whose operands' batch axes meet an implicit broadcast
+  ([N] vs [N, 1] → [N, N]) or whose aligned axes mean different things;
+- an RNN whose time axis is the batch axis; a cross_entropy whose class axis (dim 1) is time/space;
+- ``squeeze()`` removing a batch axis of one when other batches are bigger.
+
+The rules stay quiet on correct code: attention masks [B, 1, 1, T], biases, keepdim reductions,
+pairwise distances built with None, [B·T, V] flattening for the loss, CrossEntropyLoss with
+[N, C] vs [N] and [N, C, H, W] vs [N, H, W].
 """
 from __future__ import annotations
 
-from ..capture.events import OpEvent, TensorMeta, Trace
+import os
+
+from ..capture.events import OpEvent, Trace
 from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
-from .origin import hoist
+from .provenance import WEAK, AxisMap, axes_of, provenance_text
+from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, permutation_for,  # noqa: F401
+                               permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
+                               split_permute_fix, split_then_permute, unwrap_call, view_fix)
+from .provenance_checks import broadcast_rules, ce_class_axis_rules, rnn_rules, squeeze_rules
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
           "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss", "poisson_nll_loss",
           "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss"}
-COMPARE = {"==", "!=", "<", "<=", ">", ">=", "-", "eq", "ne", "sub", "__eq__", "__ne__", "__sub__", "__rsub__"}
-EXPLICIT = {"unsqueeze", "expand", "expand_as", "view", "reshape", "broadcast_to", "repeat", "[]",
-            "__getitem__", "outer", "cdist"}
+COMPARE = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "eq", "ne", "lt", "le", "gt", "ge"}
+RESHAPES = {"view", "reshape", "flatten", "unflatten", "view_as", "reshape_as"}
+PERMUTES = {"permute", "transpose", "swapaxes", "swapdims", "movedim", "moveaxis"}
+RNNS = {"lstm", "gru", "rnn_tanh", "rnn_relu"}
+# op -> (position of dim in F.op(x, …), its default) for ops that must not run across samples
+OVER_AXIS = {"softmax": (1, None), "log_softmax": (1, None), "argmax": (1, "all"), "argmin": (1, "all"),
+             "normalize": (2, 1)}
+# loss -> (producer ops it must not be fed, what it wants, how to fix: 'log' | rename target)
+WANTS_LOGITS = {
+    "cross_entropy": ({"softmax"}, "logits (it applies log_softmax itself)", "log"),
+    "nll_loss": ({"softmax"}, "log-probabilities (log_softmax)", "log"),
+    "binary_cross_entropy_with_logits": ({"sigmoid"}, "logits (it applies the sigmoid itself)", "unwrap"),
+}
+RENAME = {"BCEWithLogitsLoss": "BCELoss", "binary_cross_entropy_with_logits": "binary_cross_entropy"}
+CLASS_ROLES = {"class", "channel", "feature", "vocab", "embedding"}
+DATA_ROLES = {"batch", "time", "height", "width", "depth"}
 
 
-def batch_sizes(watcher, trace: Trace) -> set[int]:
+def batch_sizes(watcher, trace: Trace | None = None) -> set[int]:
     sizes = set(watcher.batch_sizes()) if watcher is not None else set()
     return {b for b in sizes if b > 1}
 
 
-def model_batch(trace: Trace, index: int) -> int | None:
-    """dim 0 of the input of the outermost module call around (or just before) event ``index``."""
-    best = None
-    for call in trace.modules:
-        if call.depth == 0 and call.start <= index and call.inputs:
-            shape = call.inputs[0].shape
-            if len(shape) >= 2 and isinstance(shape[0], int):
-                best = shape[0]
-    return best
+def last_batches(watcher) -> set[int]:
+    return {i.last_batch for i in (watcher.loaders if watcher else []) if i.iterated and i.last_batch}
 
 
-def view_fix(ev: OpEvent):
-    if ev.where is None:
-        return None
-    return edits.replace_in_call_args(ev.where.file, ev.where.line, (ev.name,), "{self}.size(0), -1")
+def _short(ev: OpEvent) -> str:
+    return ev.op.rsplit(".", 1)[-1]
 
 
-def view_rules(watcher, trace: Trace) -> list[Finding]:
-    out = []
-    loader_b = batch_sizes(watcher, trace)
-    for ev in trace.events:
-        if ev.name not in ("view", "reshape") or not ev.activations or not ev.outputs or ev.where is None:
-            continue
-        src, dst = ev.activations[0], ev.outputs[0]
-        if not (src.known and dst.known) or len(src.shape) < 2 or not dst.shape:
-            continue
-        b = model_batch(trace, ev.index)
-        candidates = loader_b | ({b} if b and b > 1 else set())
-        if not candidates:
-            continue
-        n = src.numel
-        if src.shape[0] in candidates and dst.shape[0] != src.shape[0] and n:
-            batch = src.shape[0]
-            per, rows = n // batch, dst.shape[0]
-            row = n // rows if rows else 0
-            if row and per % row != 0:
-                merges = row % per == 0  # whole samples grouped together: often on purpose (episodes, pairs)
-                how = (f"rows of {row} values merge {row // per} samples each" if merges
-                       else f"each row of {row} values straddles two samples")
-                msg = (f"{ev.name}{_args(ev)} turns the batch {fmt_shape(src.shape)} into {fmt_shape(dst.shape)}: "
-                       f"each sample has {per} = {'·'.join(str(d) for d in src.shape[1:])} values, {how}, so "
-                       f"{batch} samples become {rows} {'grouped' if merges else 'mixed'} rows"
-                       + ("" if merges else f"; flatten per sample with {ev.name}(x.size(0), -1)"))
-                out.append(Finding("info" if merges else "warning", "view_reshape", ev.where.file, ev.where.line,
-                                   msg, [] if merges else (view_fix(ev) or [])))
-            continue
-        # the batch axis is not first but the view puts it first: rows read samples in memory order
-        if src.shape[0] not in candidates and dst.shape[0] in candidates and src.shape[0] > 1:
-            k = next((i for i, d in enumerate(src.shape) if d == dst.shape[0] and i > 0), None)
-            if k is None or len(dst.shape) != 2 or _is_identity_layout(src, dst):
-                continue
-            batch = dst.shape[0]
-            fixes = edits.wrap_receiver(ev.where.file, ev.where.line, (ev.name,),
-                                        "{}" + f".transpose(0, {k}).contiguous()")
-            msg = (f"{ev.name}{_args(ev)} reads {fmt_shape(src.shape)} in memory order, but its batch axis "
-                   f"(size {batch}) is dim {k}: row i of {fmt_shape(dst.shape)} gathers values of different samples "
-                   f"(e.g. the forward and backward states of two sentences); move the batch axis first with "
-                   f"transpose(0, {k}).contiguous() before the {ev.name}")
-            out.append(Finding("warning", "view_reshape", ev.where.file, ev.where.line, msg, fixes or []))
+def _at(ev: OpEvent) -> str:
+    return f"{os.path.basename(ev.where.file)}:{ev.where.line}" if ev.where else ""
+
+
+def _roles_text(amap: AxisMap, axes) -> str:
+    return "·".join(a.role for a in axes)
+
+
+def _call_args(ev: OpEvent) -> str:
+    return "(" + ", ".join(str(v) for v in ev.args[1:]) + ")"
+
+
+# -- view / reshape ------------------------------------------------------------------------------
+
+def _boundaries(sizes) -> set[int]:
+    out, p = {1}, 1
+    for s in reversed([s for s in sizes]):
+        p *= s
+        out.add(p)
     return out
 
 
-def _is_identity_layout(src: TensorMeta, dst: TensorMeta) -> bool:
-    return all(d == 1 for d in src.shape[:1])
-
-
-def _args(ev: OpEvent) -> str:
-    vals = [a for a in ev.args[1:]]
-    return "(" + ", ".join(str(v) for v in vals) + ")"
-
-
-def _outer_call(ev: OpEvent):
-    """(source, call node) of the user's call that ran this op: the outermost call on the line
-    with at least two positional arguments (``criterion(out, y)``, ``F.mse_loss(a, b)``)."""
-    if ev.where is None:
-        return None, None
-    src = edits.load(ev.where.file)
-    if src is None:
-        return None, None
-    calls = [c for c in edits.calls_covering(src, ev.where.line)
-             if len([a for a in c.node.args if a.keyword is None]) >= 2]
-    if not calls:
-        return src, None
-    calls.sort(key=lambda c: (c.start, (-c.end[0], -c.end[1])))
-    return src, calls[0].node
-
-
-def _outer_call_fix(ev: OpEvent, position: int, template: str):
-    """Wrap an argument of the user's call that ran this op."""
-    src, node = _outer_call(ev)
-    if node is None:
-        return None
-    name = edits.func_name(node).rsplit(".", 1)[-1]
-    return edits.wrap_arg(ev.where.file, ev.where.line, (name,), position, template)
-
-
-def loss_rules(watcher, trace: Trace) -> list[Finding]:
+def view_rules(ctx) -> list[Finding]:
     out = []
+    amap, trace = ctx.amap, ctx.trace
     for ev in trace.events:
-        name = ev.name
-        if ev.where is None or len(ev.activations) < 2:
+        if _short(ev) not in RESHAPES or ev.where is None or not ev.inputs or not ev.outputs:
             continue
-        if name == "mse_loss":
-            src = _producer(trace, ev.activations[0])
-            if src is not None and src.name == "softmax":
-                msg = ("class probabilities trained with MSE against one-hot targets: this works but learns slowly; "
-                       "cross_entropy on the logits with class-index targets is the usual choice")
-                out.append(Finding("info", "loss_input_type", ev.where.file, ev.where.line, msg, []))
-        if name in LOSSES:
-            x, y = ev.activations[0], ev.activations[1]
-            if x.shape == y.shape or not (x.known and y.known):
-                continue
-            bshape = _broadcast(x.shape, y.shape)
-            if bshape is None:
-                continue
-            fixes, line = _loss_shape_fix(trace, ev, x, y)
-            msg = (f"{name}(input {fmt_shape(x.shape)}, target {fmt_shape(y.shape)}) broadcasts to "
-                   f"{fmt_shape(bshape)}: every prediction is compared with every target, so the loss "
-                   f"learns the batch mean; make the shapes equal")
-            out.append(Finding("warning", "loss_target_shape", line.file, line.line, msg, fixes or []))
-        elif name in ("cross_entropy", "nll_loss"):
-            x = ev.activations[0]
-            src = _producer(trace, x)
-            if src is not None and src.name in ("softmax", "log_softmax") and name == "cross_entropy":
-                if src.name == "softmax":
-                    fixes = _outer_call_fix(ev, 0, "{}.log()")
-                    msg = (f"cross_entropy gets softmax probabilities {fmt_shape(x.shape)} (from "
-                           f"{src.where.file.rsplit('/', 1)[-1]}:{src.where.line}) and applies log_softmax again: "
-                           f"the loss is squashed towards log(C) and stops tracking the model; pass the logits "
-                           f"(or, equivalently, the log of these probabilities)")
-                    out.append(Finding("warning", "loss_input_type", ev.where.file, ev.where.line, msg, fixes or []))
-            if src is not None and src.name == "softmax" and name == "nll_loss":
-                msg = (f"nll_loss expects log-probabilities but gets softmax output {fmt_shape(x.shape)}; "
-                       f"use log_softmax")
-                out.append(Finding("warning", "loss_input_type", ev.where.file, ev.where.line, msg,
-                                   _outer_call_fix(ev, 0, "{}.log()") or []))
+        src, dst = tuple(ev.inputs[0].shape), tuple(ev.outputs[0].shape)
+        ins, outs = amap.input_roles(ev.index, 0), amap.roles(ev.index)
+        if not ins or any(a.mixed for a in ins) or not all(isinstance(d, int) for d in src + dst):
+            continue
+        cut = not _boundaries(dst) <= _boundaries(src)
+        bad = [j for j, a in enumerate(outs) if a.mixed]
+        nontrivial = [d for d in src if d != 1] != [d for d in dst if d != 1]
+        permuted = nontrivial and sorted(d for d in src if d != 1) == sorted(d for d in dst if d != 1)
+        if bad and not cut:
+            continue  # a regroup of axes the code split itself (pixel shuffle, window partition)
+        grouped = [j for j, a in enumerate(outs) if a.why == "grouped-samples"]
+        if not bad and not permuted:
+            if grouped and cut:
+                out.append(_grouped_info(ev, ins, outs, grouped[0]))
+            continue
+        out.append(_view_finding(ctx, ev, ins, outs, bad, src, dst))
     return out
 
 
-def _producer(trace: Trace, meta: TensorMeta) -> OpEvent | None:
-    if meta.producer is None:
-        return None
+def _grouped_info(ev, ins, outs, j) -> Finding:
+    per = 1
+    for a in ins[1:]:
+        per *= a.size
+    row = outs[j].size
+    msg = (f"{ev.name}{_call_args(ev)} turns the batch {fmt_shape(ev.inputs[0].shape)} into "
+           f"{fmt_shape(ev.outputs[0].shape)}: each row of {row} values groups {row // max(per, 1)} whole samples "
+           f"of {per} values (episodes, pairs): on purpose?")
+    return Finding("info", "view_reshape", ev.where.file, ev.where.line, msg, [])
+
+
+def _view_finding(ctx, ev, ins, outs, bad, src, dst) -> Finding:
+    amap = ctx.amap
+    bdim = next((i for i, a in enumerate(ins) if a.role == "batch" and a.size > 1), None)
+    # samples mixed: a mixed axis holds batch, or the batch is merged into another axis by a view that mixes
+    across = any(any(amap.role(p) == "batch" for p in outs[j].parts) for j in bad) or (
+        bool(bad) and any(a.has_batch and len(a.uids) > 1 for a in outs))
+    flatten = across and bdim == 0 and len(dst) == 2
+    perm = None if flatten else permutation_for(ins, dst, amap.role)
+    split = None if flatten or perm else split_then_permute(ins, dst, amap.role)
+    call = f"{ev.name}{_call_args(ev)}"
+    if flatten:
+        how = f"flatten per sample with {ev.name}(x.size(0), -1)"
+        fixes = view_fix(ev)
+    elif perm:
+        how = f"move the axes first with {permute_text(perm)}" + (".contiguous()" if ev.name == "view" else "")
+        fixes = permute_before(ev, perm)
+    elif split:
+        order, p = split
+        how = (f"split the axes in their memory order, then move them: {ev.name}(sizes in the order "
+               f"{', '.join(str(dst[i]) for i in order)}).{permute_text(p)}")
+        fixes = split_permute_fix(ev, order, p)
+    else:
+        how, fixes = "permute the axes first", None
+    if flatten:
+        n = 1
+        for d in src:
+            n *= d
+        batch, rows = src[0], dst[0]
+        per = n // batch
+        row = n // rows if rows else 0
+        cut = (f"each sample is cut into {per // row} rows of {row} values" if row and row < per and per % row == 0
+               else f"each row of {row} values straddles two samples" if row and row < per
+               else f"rows of {row} values cut samples apart")
+        msg = (f"{call} turns the batch {fmt_shape(src)} into {fmt_shape(dst)}: each sample has {per} = "
+               f"{'·'.join(str(d) for d in src[1:])} values, {cut}, so {batch} samples become {rows} mixed rows"
+               f"{_prov(amap, ev, 0)}; {how}")
+    elif across and bdim:
+        msg = (f"{call} reads {fmt_shape(src)} in memory order, but its batch axis (size {ins[bdim].size}) is "
+               f"dim {bdim}{_prov(amap, ev, bdim)}: row i of {fmt_shape(dst)} gathers values of different samples "
+               f"(e.g. the forward and backward states of two sentences); {how} before the {ev.name}")
+    else:
+        j = bad[0] if bad else next(i for i, (a, b) in enumerate(zip(src, dst)) if a != b)
+        held = " × ".join(_part_text(amap, ins, p) for p in outs[j].parts)
+        what = "samples and their values are mixed" if across else "values of different axes are interleaved within each sample"
+        msg = (f"{call} reads {fmt_shape(src)} = {_roles_text(amap, ins)} in memory order into {fmt_shape(dst)}: "
+               f"dim {j} ({dst[j]}) holds {held or 'pieces of several axes'}, so {what}"
+               f"{_prov(amap, ev, None)}; a view only regroups neighbouring axes — {how}")
+    return Finding("warning", "view_reshape", ev.where.file, ev.where.line, msg, fixes or [])
+
+
+def _part_text(amap: AxisMap, ins, p) -> str:
+    k = next((i for i, a in enumerate(ins) if p.uid in a.uids), None)
+    role = amap.role(p)
+    name = role if role not in WEAK else (f"input dim {k}" if k is not None else "an axis")
+    return f"{name} {p.size}" + (f" (of {p.total})" if not p.whole else "")
+
+
+def _prov(amap: AxisMap, ev: OpEvent, dim=None) -> str:
+    p = ev.inputs[0].producer
+    if p is None:
+        return ""
+    dims = [dim] if dim is not None else range(len(ev.inputs[0].shape))
+    texts = [provenance_text(amap, p, _out_index(amap.trace, ev.inputs[0]), d) for d in dims]
+    texts = [t for t in texts if t and " is ?" not in t]
+    return f" ({'; '.join(texts[:3])})" if texts else ""
+
+
+def _out_index(trace: Trace, meta) -> int:
     ev = trace.events[meta.producer]
-    while ev.name in ("contiguous", "clone", "to", "float") and ev.activations and ev.activations[0].producer is not None:
-        ev = trace.events[ev.activations[0].producer]
-    return ev
+    return next((j for j, o in enumerate(ev.outputs) if o.shape == meta.shape), 0)
 
 
-def _loss_shape_fix(trace: Trace, ev: OpEvent, x: TensorMeta, y: TensorMeta):
-    """Prefer undoing a squeeze that made the prediction 1-D; else reshape the target."""
-    for meta, other in ((x, y), (y, x)):
-        src = _producer(trace, meta)
-        if src is not None and src.name in ("squeeze", "view", "reshape", "flatten") and src.activations \
-                and src.activations[0].shape == other.shape and src.where is not None:
-            fixes = edits.remove_method(src.where.file, src.where.line, src.name)
-            if fixes:
-                return fixes, src.where
-    if x.numel == y.numel:
-        src = edits.load(ev.where.file) if ev.where else None
-        if src is not None:
-            fixes = _outer_call_fix(ev, 1, "{}.view_as(" + _arg0_text(ev) + ")") if _arg0_text(ev) else None
+# -- permute that moves nothing --------------------------------------------------------------------
+
+def permute_rules(ctx) -> list[Finding]:
+    from ..analysis.explain_layout import _permutation
+    out = []
+    for ev in ctx.trace.events:
+        if _short(ev) not in PERMUTES or ev.where is None or not ev.inputs or len(ev.inputs[0].shape) < 2:
+            continue
+        perm = _permutation(ev, len(ev.inputs[0].shape))
+        if perm is None or perm != list(range(len(perm))):
+            continue
+        msg = (f"{ev.name}{_call_args(ev)} on {fmt_shape(ev.inputs[0].shape)} changes nothing: every axis stays "
+               f"where it is ({_roles_text(ctx.amap, ctx.amap.input_roles(ev.index, 0))}); name the axes to move")
+        out.append(Finding("warning", "permute_noop", ev.where.file, ev.where.line, msg, []))
+    return out
+
+
+# -- softmax / argmax / normalize over the batch -----------------------------------------------------
+
+def over_batch_rules(ctx) -> list[Finding]:
+    from ..analysis.explain import norm_dim
+    out = []
+    amap = ctx.amap
+    for ev in ctx.trace.events:
+        spec = OVER_AXIS.get(_short(ev))
+        if spec is None or ev.where is None or not ev.inputs:
+            continue
+        axes = amap.input_roles(ev.index, 0)
+        pos, default = spec
+        d = ev.kwargs.get("dim", ev.args[pos] if len(ev.args) > pos else default)
+        if d is None:  # softmax's implicit dim (deprecated): 0 for 0-, 1- and 3-D inputs
+            d = 0 if len(axes) in (0, 1, 3) else 1
+        d = norm_dim(d, len(axes))
+        if d is None or not axes[d].has_batch or axes[d].size < 2 or axes[d].mixed:
+            continue
+        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and not a.has_batch]
+        if not others:
+            continue  # every axis is samples (a similarity matrix): across samples on purpose
+        target = next((i for i in others if axes[i].role in CLASS_ROLES), others[-1])
+        name = _short(ev)
+        msg = (f"{name} over dim {d} of {fmt_shape(ev.inputs[0].shape)} runs across the samples of the batch: "
+               f"{provenance_text(amap, ev.inputs[0].producer, _out_index(ctx.trace, ev.inputs[0]), d) if ev.inputs[0].producer is not None else f'dim {d} is the batch'}; "
+               f"each sample's {axes[target].role if axes[target].role not in WEAK else 'values'} are on dim {target}: "
+               f"use dim={target}")
+        fixes, line = _dim_fix(ctx, ev, name, target)
+        out.append(Finding("warning", "softmax_dim", line.file, line.line, msg, fixes or []))
+    return out
+
+
+def _dim_fix(ctx, ev, name, target):
+    module = ctx.watcher.module(ev.module) if ctx.watcher is not None and ev.module else None
+    if module is not None and type(module).__name__ in ("Softmax", "LogSoftmax", "Softmin"):
+        site = ctx.watcher.site(module)
+        if site is not None:
+            return set_dim(site.file, site.line, (type(module).__name__,), 0, target), site
+    f = ev.where
+    position = 1 if edits.is_function_call(f.file, f.line, name) else 0
+    if name == "normalize":
+        position = 2
+    return set_dim(f.file, f.line, (name,), position, target), f
+
+
+# -- losses fed probabilities -----------------------------------------------------------------------
+
+def loss_input_rules(ctx) -> list[Finding]:
+    out = []
+    trace = ctx.trace
+    for ev in trace.events:
+        name = _short(ev)
+        if ev.where is None or not ev.activations:
+            continue
+        src = producer(trace, ev.activations[0], tuple(PASS_VALUES))
+        if name == "mse_loss" and src is not None and src.name == "softmax":
+            msg = ("class probabilities trained with MSE against one-hot targets: this works but learns slowly; "
+                   "cross_entropy on the logits with class-index targets is the usual choice")
+            out.append(Finding("info", "loss_input_type", ev.where.file, ev.where.line, msg, []))
+        spec = WANTS_LOGITS.get(name)
+        if spec is None or src is None or _short(src) not in spec[0]:
+            continue
+        bad, wants, how = spec
+        x = ev.activations[0]
+        made = f" (from {src.name} at {_at(src)})" if src.where else ""
+        if how == "log":
+            fixes, line = _outer_call_fix(ev, 0, "{}.log()"), ev.where
+            tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
+                    "(or, equivalently, the log of these probabilities)")
+        else:
+            fixes, line = _logits_fix(ctx, ev, src)
+            tail = ("the sigmoid is applied twice, so predictions near 0 or 1 get almost no gradient; "
+                    "drop the sigmoid (or use the loss that takes probabilities)")
+        msg = f"{name} expects {wants} but gets {src.name} output {fmt_shape(x.shape)}{made}: {tail}"
+        out.append(Finding("warning", "loss_input_type", line.file, line.line, msg, fixes or []))
+    return out
+
+
+def _logits_fix(ctx, ev, src):
+    """Drop the sigmoid when only the loss reads it; else hand the loss the sigmoid's input."""
+    users = [e for e in ctx.trace.events if e.index != ev.index and any(t.producer == src.index for t in e.inputs)]
+    if not users:
+        fixes = unwrap_call(src)
+        if fixes and src.where is not None:
+            return fixes, src.where
+    elif src.where is not None and ev.where is not None and src.where.file == ev.where.file \
+            and src.where.function == ev.where.function:
+        name = _short(src)
+        arg = (edits.arg_text(src.where.file, src.where.line, (name,), 0, None)
+               if edits.is_function_call(src.where.file, src.where.line, name) else None)
+        outer = _outer_name(ev)
+        if arg and outer:
+            fixes = edits.replace_arg(ev.where.file, ev.where.line, (outer,), 0, None, arg)
             if fixes:
                 return fixes, ev.where
-    return [], ev.where
+    return _rename_loss(ctx, ev)
 
 
-def _arg0_text(ev: OpEvent) -> str | None:
-    src, node = _outer_call(ev)
-    return src.code(node.args[0].value).strip() if node is not None else None
+def _outer_name(ev):
+    from .provenance_fixes import _outer_call
+    _, node = _outer_call(ev)
+    return edits.func_name(node).rsplit(".", 1)[-1] if node is not None else None
 
 
-def _broadcast(a, b):
+def _rename_loss(ctx, ev):
+    module = ctx.watcher.module(ev.module) if ctx.watcher is not None and ev.module else None
+    if module is not None and type(module).__name__ in RENAME:
+        site = ctx.watcher.site(module)
+        if site is not None and getattr(module, "pos_weight", None) is None:
+            mtype = type(module).__name__
+            return rename_call(site.file, site.line, mtype, RENAME[mtype]), site
+    name = _short(ev)
+    if ev.where is not None and name in RENAME and "pos_weight" not in {k for k, v in ev.kwargs.items() if v is not None}:
+        return rename_call(ev.where.file, ev.where.line, name, RENAME[name]), ev.where
+    return None, ev.where
+
+
+def forced_shape_rules(ctx) -> list[Finding]:
     out = []
-    for i in range(1, max(len(a), len(b)) + 1):
-        da = a[-i] if i <= len(a) else 1
-        db = b[-i] if i <= len(b) else 1
-        if da != db and 1 not in (da, db):
-            return None
-        out.append(max(da, db))
-    return tuple(reversed(out))
-
-
-def compare_rules(watcher, trace: Trace) -> list[Finding]:
-    out = []
-    for ev in trace.events:
-        if ev.name not in COMPARE or len(ev.activations) < 2 or ev.where is None or not ev.outputs:
-            continue
-        a, b = ev.activations[0], ev.activations[1]
-        if not (a.known and b.known) or a.shape == b.shape or not a.shape or not b.shape:
-            continue
-        if a.role != "" and a.role != "input" or b.role != "" and b.role != "input":
-            continue
-        res = ev.outputs[0].numel or 0
-        if res <= max(a.numel or 0, b.numel or 0):
-            continue
-        if any((_producer(trace, m) is not None and _producer(trace, m).name in EXPLICIT) for m in (a, b)):
-            continue
-        msg = (f"`{ev.where.code}` compares {fmt_shape(a.shape)} with {fmt_shape(b.shape)}, which broadcasts to "
-               f"{fmt_shape(ev.outputs[0].shape)}: every prediction meets every target; make the shapes equal "
-               f"(e.g. squeeze the column)")
-        fixes = None
-        if len(a.shape) == 1 and b.shape == (a.shape[0], 1):
-            fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 1, "{}.squeeze(1)")
-        elif len(b.shape) == 1 and a.shape == (b.shape[0], 1):
-            fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 0, "{}.squeeze(1)")
-        out.append(Finding("warning", "broadcasting", ev.where.file, ev.where.line, msg, fixes or []))
-    return out
-
-
-def rnn_layout_finding(watcher, step: OpEvent, module, inp: TensorMeta, batch: int, severity="warning"):
-    site = watcher.site(module)
-    mtype = type(module).__name__
-    name = step.module.rsplit(".", 1)[-1] if step.module else mtype
-    trace = watcher.trace
-    batch_first_indexing = False
-    for ev in trace.events[step.index + 1:]:
-        if ev.name == "[]" and ev.activations and ev.activations[0].producer == step.index:
-            idx = ev.args[1] if len(ev.args) > 1 else None
-            if isinstance(idx, tuple) and len(idx) >= 2 and isinstance(idx[0], slice):
-                batch_first_indexing = True
-            break
-    seq = inp.shape[1]
-    if batch_first_indexing:
-        fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True") if site else None
-        line = site or step.where
-        how = "construct it with batch_first=True (the code after it already indexes [batch, time, …])"
-    else:
-        fixes, line = None, None
-        if inp.producer is not None:
-            prod = trace.events[inp.producer]
-            line = hoist(prod.where, prod.stack, step.stack)
-            if line is not None:
-                fixes = edits.append_call(line.file, line.line, ".transpose(0, 1)")
-        line = line or step.where
-        how = "transpose its input to [time, batch, features] (the code after it reads time-first output)"
-    msg = (f"{name} = {mtype}(…) without batch_first reads {fmt_shape(inp.shape)} as [time={inp.shape[0]}, "
-           f"batch={seq}, features={inp.shape[2]}], but the batch has {batch} samples: it recurs across the samples "
-           f"of the batch; {how}")
-    return Finding(severity, "rnn_layout", line.file, line.line, msg, fixes or [])
-
-
-def rnn_rules(watcher, trace: Trace) -> list[Finding]:
-    out = []
-    loader_b = batch_sizes(watcher, trace)
-    if not loader_b:
-        return out
-    for ev in trace.events:
-        if ev.module_type not in ("LSTM", "GRU", "RNN") or ev.name not in ("lstm", "gru", "rnn_tanh", "rnn_relu"):
-            continue
-        module = watcher.module(ev.module)
-        if module is None or getattr(module, "batch_first", True) or not ev.activations:
-            continue
-        inp = ev.activations[0]
-        if len(inp.shape) != 3 or inp.shape[0] not in loader_b or inp.shape[1] in loader_b:
-            continue
-        f = rnn_layout_finding(watcher, ev, module, inp, inp.shape[0])
-        if f is not None:
-            out.append(f)
-    return out
-
-
-def squeeze_rules(watcher, trace: Trace) -> list[Finding]:
-    out = []
-    small = {info.last_batch for info in (watcher.loaders if watcher else []) if info.iterated}
-    for ev in trace.events:
-        if ev.name != "squeeze" or not ev.activations or ev.where is None:
-            continue
-        if len(ev.args) > 1 or ev.kwargs:
-            continue  # squeeze(dim) names what it drops
-        x = ev.activations[0]
-        b = model_batch(trace, ev.index)
-        if not x.shape or not isinstance(x.shape[0], int):
-            continue
-        if x.shape[0] == 1 and (b == 1 or 1 in small):
-            keep = [i for i, d in enumerate(x.shape) if d == 1 and i > 0]
-            msg = (f"squeeze() on {fmt_shape(x.shape)} also drops the batch dimension when a batch has one sample; "
-                   f"name the dimension to drop")
-            fixes = edits.replace_call(ev.where.file, ev.where.line, ("squeeze",),
-                                       "{self}.squeeze(" + str(keep[0]) + ")") if keep else None
-            out.append(Finding("warning", "batch_dim_changed", ev.where.file, ev.where.line, msg, fixes or []))
-    return out
-
-
-def forced_shape_rules(watcher, trace: Trace) -> list[Finding]:
-    out = []
-    for ev in trace.events:
+    for ev in ctx.trace.events:
         if ev.name not in ("view", "reshape", "flatten") or not ev.activations or ev.where is None:
             continue
-        src = _producer(trace, ev.activations[0])
+        src = producer(ctx.trace, ev.activations[0])
         if src is not None and src.name in ("interpolate", "pad") and src.where is not None:
             msg = (f"{src.name} resizes {fmt_shape(src.activations[0].shape)} to {fmt_shape(src.outputs[0].shape)} "
                    f"right before a {ev.name}: it forces the flattened size instead of matching the next layer to "
@@ -322,17 +344,75 @@ def forced_shape_rules(watcher, trace: Trace) -> list[Finding]:
     return out
 
 
-RULES = [view_rules, loss_rules, compare_rules, rnn_rules, squeeze_rules, forced_shape_rules]
+STATS = {"mean", "std", "var", "amax", "amin"}
+PER_CHANNEL_OVER = {"time", "height", "width", "depth"}
+
+
+def data_stats_rules(ctx) -> list[Finding]:
+    """Data standardised across its channels (outside the model): per-channel statistics are taken
+    over time/space, so each channel keeps its own offset and scale removed."""
+    from ..analysis.explain import norm_dim
+    out = []
+    amap = ctx.amap
+    for ev in ctx.trace.events:
+        if _short(ev) not in STATS or ev.module or ev.where is None or not ev.inputs:
+            continue
+        keep = ev.kwargs.get("keepdim", ev.args[2] if len(ev.args) > 2 else False)
+        d = ev.kwargs.get("dim", ev.args[1] if len(ev.args) > 1 else None)
+        axes = amap.input_roles(ev.index, 0)
+        d = norm_dim(d, len(axes)) if isinstance(d, int) else None
+        if keep is not True or d is None or axes[d].role != "channel":
+            continue
+        over = [i for i, a in enumerate(axes) if a.role in PER_CHANNEL_OVER and a.size > 1]
+        if not over:
+            continue
+        target = over[0] if len(over) == 1 else tuple(over)
+        msg = (f"{_short(ev)}(dim={d}) on the data {fmt_shape(ev.inputs[0].shape)} takes its statistics across "
+               f"the channels ({provenance_text(amap, ev.inputs[0].producer, _out_index(ctx.trace, ev.inputs[0]), d) if ev.inputs[0].producer is not None else f'dim {d} is channels'}): "
+               f"every time step/pixel is standardised over the channels, so each channel's own offset and scale "
+               f"stay in the data; take them per channel over dim={target}")
+        fixes = edits.replace_arg(ev.where.file, ev.where.line, (_short(ev),), 0, "dim", str(target))
+        out.append(Finding("warning", "normalization_axis", ev.where.file, ev.where.line, msg, fixes or []))
+    return out
+
+
+RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, loss_input_rules, broadcast_rules, rnn_rules,
+         ce_class_axis_rules, squeeze_rules, forced_shape_rules]
+
+
+class Context:
+    """What every rule reads: the watcher, its trace and the trace's axis provenance."""
+
+    def __init__(self, watcher, trace: Trace):
+        self.watcher = watcher
+        self.trace = trace
+        self.batch_sizes = batch_sizes(watcher)
+        self.amap = axes_of(trace, self.batch_sizes, last_batches(watcher))
 
 
 def silent_findings(watcher) -> list[Finding]:
-    trace = watcher.trace
+    try:
+        ctx = Context(watcher, watcher.trace)
+    except Exception:  # noqa: BLE001
+        if os.environ.get("TENSORSIGHT_DEBUG"):
+            raise
+        return []
     out: list[Finding] = []
     for rule in RULES:
         try:
-            out.extend(rule(watcher, trace))
+            out.extend(rule(ctx))
         except Exception:  # noqa: BLE001 - one broken rule must not hide the others
-            import os
             if os.environ.get("TENSORSIGHT_DEBUG"):
                 raise
     return out
+
+
+def rnn_layout_finding(watcher, step: OpEvent, module, inp, batch: int, severity="warning"):
+    """(used by the crash rules) an RNN without batch_first fed [batch, time, features]."""
+    mtype = type(module).__name__
+    name = step.module.rsplit(".", 1)[-1] if step.module else mtype
+    fixes, line, how = rnn_fix(watcher, step, module, inp)
+    msg = (f"{name} = {mtype}(…) without batch_first reads {fmt_shape(inp.shape)} as [time={inp.shape[0]}, "
+           f"batch={inp.shape[1]}, features={inp.shape[2]}], but the batch has {batch} samples: it recurs across "
+           f"the samples of the batch; {how}")
+    return Finding(severity, "rnn_layout", line.file, line.line, msg, fixes or [])

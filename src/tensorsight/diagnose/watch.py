@@ -3,7 +3,9 @@
 - a deduplicating Recorder (each op/call-site/shape signature is recorded once, so a long run
   pays for its first step only);
 - where each nn.Module and DataLoader was created (the line a fix must edit);
-- optimizer steps (``--max-steps``, first-step checks, the L1 oscillation watch).
+- optimizer steps (``--max-steps``, first-step checks, the L1 oscillation watch);
+- backward passes, which mark the training steps of scripts that update weights by hand or
+  only step an optimizer once for many passes (LBFGS), so recording switches off there too.
 """
 from __future__ import annotations
 
@@ -62,6 +64,7 @@ class Watcher:
     module_sites: "weakref.WeakKeyDictionary" = field(default_factory=weakref.WeakKeyDictionary)
     loaders: list[LoaderInfo] = field(default_factory=list)
     steps: int = 0
+    backward_passes: int = 0
     optimizers: list = field(default_factory=list)
     on_first_step: list = field(default_factory=list)   # callables(watcher)
     on_step: list = field(default_factory=list)         # callables(watcher, optimizer)
@@ -95,6 +98,16 @@ class Watcher:
         from torch.optim.optimizer import register_optimizer_step_post_hook
         handle = register_optimizer_step_post_hook(self._after_step)
         self._undo.append(handle.remove)
+        orig_backward = torch.autograd.backward
+
+        def backward(*args, **kwargs):
+            try:
+                return orig_backward(*args, **kwargs)
+            finally:
+                watcher._after_backward()
+        backward.__wrapped__ = orig_backward
+        torch.autograd.backward = backward
+        self._undo.append(lambda: setattr(torch.autograd, "backward", orig_backward))
         self.recorder.__enter__()
         return self
 
@@ -137,7 +150,7 @@ class Watcher:
     def _after_step(self, optimizer, args, kwargs):
         self.steps += 1
         if self.steps >= WARMUP_STEPS:
-            self.recorder.active = False  # steps repeat: record again only for new call signatures
+            self.recorder.pause()  # steps repeat: record again only for new call signatures
         if optimizer not in self.optimizers:
             self.optimizers.append(optimizer)
         for fn in self.on_step:
@@ -147,6 +160,13 @@ class Watcher:
                 fn(self)
         if self.max_steps is not None and self.steps >= self.max_steps:
             raise StopRun(f"stopped after {self.steps} optimizer steps (--max-steps)")
+
+    def _after_backward(self):
+        # with an optimizer, its steps mark the training steps; without one (weights updated by
+        # hand) or before its first step (LBFGS runs many passes inside one step), backward does
+        self.backward_passes += 1
+        if not self.steps and self.backward_passes >= WARMUP_STEPS:
+            self.recorder.pause()
 
     # -- queries -----------------------------------------------------------------------------
     @property

@@ -52,7 +52,9 @@ def _shapes_cell(ev, inits: frozenset = frozenset()) -> str:
     """'in, in → out' where each shape stays on one line but the cell may wrap between them."""
     ins = [f"<span>{_esc(_shape_text(t))}</span>" for t in _acts(ev.inputs, inits)] or ["—"]
     outs = [f"<span>{_esc(_shape_text(t))}</span>" for t in ev.outputs] or ["raised" if ev.error else "—"]
-    return ", ".join(ins) + " → " + ", ".join(outs)
+    from .sharding import sharding_lines  # DTensor ops: global → local, placements, collectives
+    dist = "".join(f'<div class="ts-muted">{_esc(line)}</div>' for line in sharding_lines(ev))
+    return ", ".join(ins) + " → " + ", ".join(outs) + dist
 
 
 def _module_text(ev) -> str:

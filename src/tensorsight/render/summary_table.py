@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import io
 
-COLUMNS = ("input", "output", "params", "percent", "trainable", "kernel", "flops", "memory", "alloc")
+COLUMNS = ("input", "output", "params", "percent", "trainable", "kernel", "groups", "flops", "macs",
+           "memory", "alloc")
 DEFAULT_COLUMNS = ("output", "params", "flops", "memory")
+# torchinfo's column names; its "mult_adds" are multiply-adds, so they map to macs (FLOPs / 2)
 _ALIASES = {"output_size": "output", "input_size": "input", "num_params": "params",
-            "params_percent": "percent", "mult_adds": "flops", "kernel_size": "kernel",
+            "params_percent": "percent", "mult_adds": "macs", "mult-adds": "macs", "kernel_size": "kernel",
             "outputs": "output", "inputs": "input", "shape": "output", "mem": "memory",
             "activations": "memory", "trainable_params": "trainable"}
 
@@ -24,7 +26,8 @@ def check_columns(columns) -> tuple[str, ...]:
                                                       f"string out of {', '.join(COLUMNS)}")
     out: list[str] = []
     for c in columns:
-        c = _ALIASES.get(str(c).strip().lower(), str(c).strip().lower())
+        c = str(getattr(c, "value", c)).strip().lower()  # torchinfo's ColumnSettings enum too
+        c = _ALIASES.get(c, c)
         if c not in COLUMNS:
             raise TensorsightError(f"unknown column {c!r}; choose from {', '.join(COLUMNS)} "
                                    f"(e.g. --columns output,params,flops)")
@@ -77,7 +80,10 @@ def _shapes_cell(shapes: list[str], limit: int = 3) -> str:
     return ", ".join(shapes[:limit]) + f", … (+{len(shapes) - limit})"
 
 
-def _guides(rows) -> list[str]:
+_ASCII = {"├─ ": "|-- ", "└─ ": "`-- ", "│  ": "|   ", "   ": "    "}
+
+
+def _guides(rows, ascii_only: bool = False) -> list[str]:
     """Tree guides (├─ └─ │) for rows in pre-order with their depths."""
     last = [True] * len(rows)
     seen: dict[int, bool] = {}  # scanning back: a row at this depth since the last shallower one
@@ -96,8 +102,9 @@ def _guides(rows) -> list[str]:
         if level == 0:
             out.append("")
         else:
-            prefix = "".join("│  " if more else "   " for more in open_levels[1:level])
-            out.append(prefix + ("└─ " if last[i] else "├─ "))
+            parts = ["│  " if more else "   " for more in open_levels[1:level]]
+            parts.append("└─ " if last[i] else "├─ ")
+            out.append("".join(_ASCII[p] if ascii_only else p for p in parts))
         open_levels.append(not last[i])
     return out
 
@@ -113,23 +120,26 @@ def _label(row) -> str:
 
 def summary_table(summary, columns=None, title: bool = True):
     """A rich renderable: the module table and the totals below it."""
+    from rich import box
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     columns = tuple(columns or summary.columns)
     total_params = summary.params or 0
+    ascii_only = "ascii_only" in getattr(summary, "row_settings", ())
     headers = {"input": "Input shape", "output": "Output shape", "params": "Params",
-               "percent": "Params %", "trainable": "Trainable", "kernel": "Kernel",
-               "flops": "FLOPs", "memory": "Output bytes", "alloc": "Allocated"}
-    right = {"params", "percent", "trainable", "flops", "memory", "alloc"}
-    t = Table(title=(f"{summary.model}({', '.join(summary.inputs)})" if title else None),
-              show_lines=False, header_style="bold", title_justify="left")
+               "percent": "Params %", "trainable": "Trainable", "kernel": "Kernel", "groups": "Groups",
+               "flops": "FLOPs", "macs": "Mult-adds (MACs)", "memory": "Output bytes", "alloc": "Allocated"}
+    right = {"params", "percent", "trainable", "groups", "flops", "macs", "memory", "alloc"}
+    name = f"{summary.model}({', '.join(summary.inputs)})" if getattr(summary, "forward", True) else summary.model
+    t = Table(title=(name if title else None), show_lines=False, header_style="bold", title_justify="left",
+              box=box.ASCII if ascii_only else box.HEAVY_HEAD)
     t.add_column("Module", no_wrap=True)
     for c in columns:
         t.add_column(headers[c], justify="right" if c in right else "left",
                      no_wrap=c not in ("input", "output"))
-    guides = _guides(summary.rows)
+    guides = _guides(summary.rows, ascii_only)
     for g, r in zip(guides, summary.rows):
         cells = []
         for c in columns:
@@ -147,8 +157,12 @@ def summary_table(summary, columns=None, title: bool = True):
                 cells.append("?" if r.trainable is None else (f"{r.trainable:,}" if r.trainable else "--"))
             elif c == "kernel":
                 cells.append(r.kernel or "--")
+            elif c == "groups":
+                cells.append(str(r.groups) if r.groups is not None else "--")
             elif c == "flops":
                 cells.append(human(r.flops) if r.flops else "--")
+            elif c == "macs":
+                cells.append(human(r.macs) if r.macs else "--")
             elif c == "memory":
                 cells.append(fmt_bytes(r.output_bytes))
             elif c == "alloc":
@@ -181,6 +195,10 @@ def totals_table(summary):
         elif q.unit == "flops":
             value = fmt_flops(q.value)
             if q.value:
+                value += f" ({q.value:,})"
+        elif q.unit == "count":
+            value = "?" if q.value is None else human(q.value)
+            if q.value and q.value >= 1000:
                 value += f" ({q.value:,})"
         else:
             value = fmt_bytes(q.value)

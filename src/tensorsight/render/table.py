@@ -71,6 +71,10 @@ def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
     table.add_column("line", style="dim")
     if explain:
         table.add_column("why")
+    from .sharding import has_sharding, sharding_lines
+    sharded = has_sharding(trace)
+    if sharded:  # only for DTensor programs: global → local shapes, placements, collectives
+        table.add_column("global → local · placement · comm")
     why = explanations(trace) if explain else {}
     events = trace.events if max_rows is None else trace.events[:max_rows]
     for e in events:
@@ -87,10 +91,15 @@ def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
                 row.append(Text(e.error.splitlines()[0][:200], style="red"))
             else:
                 row.append(Text("\n".join(ex.lines())) if ex is not None else "")
+        if sharded:
+            row.append(Text("\n".join(sharding_lines(e)), style="magenta"))
         table.add_row(*row)
     caption = ""
     if max_rows is not None and len(trace.events) > max_rows:
         caption = f"… {len(trace.events) - max_rows} more ops"
+    assumed = getattr(trace, "assumed", None)
+    if assumed:  # branches and values taken on tensor data, with what was assumed
+        caption += "\ntaken on data: " + "\n               ".join(assumed)
     if trace.error:
         caption += f"\nforward raised {trace.error_type}: {trace.error}"
     if caption:

@@ -5,6 +5,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from ..capture.events import Trace
+from .sharding import module_sharding
 from .table import shapes_of
 
 
@@ -22,7 +23,9 @@ def module_tree(trace: Trace, *, depth: int | None = None) -> Tree:
         parent = nodes.get(call.depth - 1, root)
         name = call.path.rsplit(".", 1)[-1] or call.type
         ops = call.end - call.start
+        sharding = module_sharding(trace, call)  # '' unless the module holds DTensors
         node = parent.add(f"[cyan]{escape(name)}[/] ({escape(call.type)}) {escape(shapes_of(call.inputs))} → "
-                          f"{escape(shapes_of(call.outputs))} [dim]{ops} ops[/]")
+                          f"{escape(shapes_of(call.outputs))} [dim]{ops} ops[/]"
+                          + (f" [magenta]{escape(sharding)}[/]" if sharding else ""))
         nodes[call.depth] = node
     return root

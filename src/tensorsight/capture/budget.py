@@ -1,0 +1,84 @@
+"""A memory bound for the real path: a forward run for real may allocate at most MAX_REAL_BYTES.
+
+The real path runs small models for speed, but a model with 81 parameters can upsample its
+input into gigabytes. Before each op the meter checks what factories (``torch.zeros(size)``)
+and resampling (``F.interpolate``) are about to allocate, and after each op it adds the bytes of
+the new storages it returned. Past the limit the real run stops with ``OverBudget`` and the
+trace runs on meta tensors, which allocate nothing.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+MAX_REAL_BYTES = 512 * 2**20   # bytes allocated in total by a forward on the real path
+
+
+class OverBudget(Exception):
+    """The real run would allocate more than MAX_REAL_BYTES."""
+
+
+def _size_args(args, kwargs):
+    size = kwargs.get("size")
+    if size is None and args:
+        size = args[0] if isinstance(args[0], (tuple, list, torch.Size)) else args
+    if isinstance(size, (tuple, list, torch.Size)) and all(isinstance(d, int) for d in size):
+        return size
+    return None
+
+
+def _elements_before(func, args, kwargs) -> int:
+    """Elements an op is about to allocate, where its arguments say so before it runs."""
+    name = getattr(func, "__name__", "")
+    if name in ("zeros", "ones", "empty", "full", "rand", "randn", "new_zeros", "new_ones",
+                "new_empty", "new_full"):
+        size = _size_args(args[1:] if name.startswith("new_") else args, kwargs)
+        return math.prod(size) if size is not None else 0
+    if name in ("interpolate", "upsample"):
+        x = args[0] if args else kwargs.get("input")
+        if not isinstance(x, torch.Tensor) or x.dim() < 3:
+            return 0
+        size = kwargs.get("size", args[1] if len(args) > 1 else None)
+        scale = kwargs.get("scale_factor", args[2] if len(args) > 2 else None)
+        spatial = x.dim() - 2
+        if size is not None:
+            dims = size if isinstance(size, (tuple, list)) else [size] * spatial
+            return x.shape[0] * x.shape[1] * math.prod(int(d) for d in dims)
+        if scale is not None:
+            scales = scale if isinstance(scale, (tuple, list)) else [scale] * spatial
+            return int(x.shape[0] * x.shape[1] * math.prod(s * float(f) for s, f in zip(x.shape[2:], scales)))
+    return 0
+
+
+class MemoryMeter(TorchFunctionMode):
+    def __init__(self, limit: int = MAX_REAL_BYTES):
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+        self._storages: set[int] = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if 4 * _elements_before(func, args, kwargs) + self.total > self.limit:
+            raise OverBudget
+        out = func(*args, **kwargs)
+        self._count(out)
+        return out
+
+    def _count(self, out, depth: int = 0) -> None:
+        if isinstance(out, torch.Tensor):
+            try:
+                storage = out.untyped_storage()
+                key = storage.data_ptr()
+            except Exception:  # noqa: BLE001 - no storage (sparse, nested): not counted
+                return
+            if key not in self._storages:
+                self._storages.add(key)
+                self.total += storage.nbytes()
+                if self.total > self.limit:
+                    raise OverBudget
+        elif depth < 3 and isinstance(out, (tuple, list)):
+            for o in out:
+                self._count(o, depth + 1)

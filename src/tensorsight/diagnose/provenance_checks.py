@@ -1,0 +1,221 @@
+"""Silent checks that compare the axes of an op's operands (see silent.py for the others):
+broadcasting operands, RNN time/batch axes, the class axis of cross_entropy, squeeze()."""
+from __future__ import annotations
+
+from ..capture.events import OpEvent
+from ..shapes import fmt_shape
+from . import edits
+from .findings import Finding
+from .provenance import WEAK, AxisMap, provenance_text
+from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix
+from .provenance_ops import BROADCAST, main_role
+
+LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+          "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss", "poisson_nll_loss",
+          "gaussian_nll_loss", "hinge_embedding_loss", "margin_ranking_loss"}
+COMPARE = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "eq", "ne", "lt", "le", "gt", "ge"}
+EXPLICIT_ONE = {"new", "reduced"}   # size-1 axes made for broadcasting on purpose
+RNNS = {"lstm", "gru", "rnn_tanh", "rnn_relu"}
+CLASS_ROLES = {"class", "feature", "vocab", "embedding", "channel"}
+DATA_ROLES = {"batch", "time", "height", "width", "depth"}
+
+
+def _short(ev: OpEvent) -> str:
+    return ev.op.rsplit(".", 1)[-1]
+
+
+def _prov(amap: AxisMap, ev: OpEvent, k: int, dim: int) -> str:
+    meta = ev.inputs[k]
+    if meta.producer is None:
+        return ""
+    prod = amap.trace.events[meta.producer]
+    j = next((i for i, o in enumerate(prod.outputs) if o.shape == meta.shape), 0)
+    return provenance_text(amap, meta.producer, j, dim)
+
+
+def _batch_positions(axes) -> set[int]:
+    """Positions counted from the right (1 = last) of axes that are the batch."""
+    return {len(axes) - i for i, a in enumerate(axes) if a.role == "batch" and a.size > 1}
+
+
+def _implicit(axis) -> bool:
+    return axis is None or (axis.size == 1 and main_role_of(axis) not in EXPLICIT_ONE)
+
+
+def main_role_of(axis) -> str:
+    for p in axis.parts:
+        if p.size != 1:
+            return p.role
+    return axis.parts[0].role if axis.parts else "unit"
+
+
+def broadcast_rules(ctx) -> list[Finding]:
+    out = []
+    amap, trace = ctx.amap, ctx.trace
+    for ev in trace.events:
+        name = _short(ev)
+        kind = "loss" if name in LOSSES else "compare" if name in COMPARE else "arith" if name in BROADCAST else None
+        if kind is None or ev.where is None or not ev.outputs:
+            continue
+        ks = [k for k, t in enumerate(ev.inputs) if t.role in ("", "input")]
+        if len(ks) < 2:
+            continue
+        A, B = amap.input_roles(ev.index, ks[0]), amap.input_roles(ev.index, ks[1])
+        x, y = ev.inputs[ks[0]], ev.inputs[ks[1]]
+        if not A or not B or not (x.known and y.known):
+            continue
+        ba, bb = _batch_positions(A), _batch_positions(B)
+        if kind != "arith":  # a target made outside the loader: its dim 0 is the batch of the prediction
+            if ba and not bb and len(A) - max(ba) == 0 and B[0].size == A[0].size and main_role(amap, B[0]) in ("?", "unit"):
+                bb = {len(B)}
+            if bb and not ba and len(B) - max(bb) == 0 and A[0].size == B[0].size and main_role(amap, A[0]) in ("?", "unit"):
+                ba = {len(A)}
+        if not ba or not bb:
+            continue
+        cross = any(_implicit(B[-i] if i <= len(B) else None) for i in ba) or \
+            any(_implicit(A[-i] if i <= len(A) else None) for i in bb)
+        if cross and x.shape != y.shape:
+            out.append(_cross_finding(ctx, ev, kind, x, y))
+        elif not cross and len(A) == len(B) and any(
+                i <= len(B) and B[-i].size > 1 and main_role_of(B[-i]) not in WEAK | {"batch", "weight"} for i in ba):
+            i = max(ba)
+            msg = (f"`{ev.where.code}` lines up {fmt_shape(x.shape)} with {fmt_shape(y.shape)}, but their batch axes "
+                   f"are different dims ({_prov(amap, ev, ks[0], len(A) - max(ba))}; "
+                   f"{_prov(amap, ev, ks[1], len(B) - max(bb))}): dim {len(A) - i} of one meets another axis of the "
+                   f"other; permute one so the axes mean the same")
+            cat = "loss_target_shape" if kind == "loss" else "broadcasting"
+            out.append(Finding("warning", cat, ev.where.file, ev.where.line, msg, []))
+    return out
+
+
+def _bshape(a, b):
+    res = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        res.append(max(da, db))
+    return tuple(reversed(res))
+
+
+def _cross_finding(ctx, ev, kind, x, y) -> Finding:
+    trace = ctx.trace
+    bshape = fmt_shape(_bshape(x.shape, y.shape))
+    name = _short(ev)
+    if kind == "loss":
+        fixes, line = _loss_shape_fix(trace, ev, x, y)
+        msg = (f"{name}(input {fmt_shape(x.shape)}, target {fmt_shape(y.shape)}) broadcasts to {bshape}: every "
+               f"prediction is compared with every target, so the loss learns the batch mean; make the shapes equal")
+        return Finding("warning", "loss_target_shape", line.file, line.line, msg, fixes or [])
+    fixes, line = None, ev.where
+    if len(x.shape) == 1 and tuple(y.shape) == (x.shape[0], 1):
+        fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 1, "{}.squeeze(1)")
+    elif len(y.shape) == 1 and tuple(x.shape) == (y.shape[0], 1):
+        fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 0, "{}.squeeze(1)")
+    if not fixes:
+        for meta, other in ((x, y), (y, x)):
+            src = producer(trace, meta)
+            if src is not None and src.name in ("squeeze", "view", "reshape", "flatten") and src.where is not None \
+                    and src.activations and tuple(src.activations[0].shape) == tuple(other.shape):
+                fixes = edits.remove_method(src.where.file, src.where.line, src.name)
+                if fixes:
+                    line = src.where
+                    break
+    verb = "compares" if kind == "compare" else "combines"
+    msg = (f"`{ev.where.code}` {verb} {fmt_shape(x.shape)} with {fmt_shape(y.shape)}, which broadcasts to {bshape}: "
+           f"the batch axis of one meets a missing or size-1 axis of the other, so every prediction meets every "
+           f"target; make the shapes equal (e.g. squeeze the column)")
+    return Finding("warning", "broadcasting", line.file, line.line, msg, fixes or [])
+
+
+# -- RNNs ---------------------------------------------------------------------------------------------
+
+def rnn_rules(ctx) -> list[Finding]:
+    out = []
+    amap, watcher = ctx.amap, ctx.watcher
+    for ev in ctx.trace.events:
+        if _short(ev) not in RNNS or len(ev.args) < 9 or not isinstance(ev.args[-1], bool) or not ev.inputs:
+            continue
+        x = amap.input_roles(ev.index, 0)
+        if len(x) != 3:
+            continue
+        bf = ev.args[-1]
+        t, b = (1, 0) if bf else (0, 1)
+        if x[t].role != "batch" or x[b].role == "batch":
+            continue
+        if _hx_given(ctx.trace, ev) and not (x[t].uids & amap.strong):
+            continue  # torch checks h0's batch against dim 1: only a DataLoader's batch says more
+        module = watcher.module(ev.module) if watcher is not None and ev.module else None
+        if module is None:
+            continue
+        inp = ev.inputs[0]
+        mtype = type(module).__name__
+        name = ev.module.rsplit(".", 1)[-1]
+        if bf:
+            site = watcher.site(module)
+            fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "False") if site else None
+            line, how = site or ev.where, "construct it without batch_first (its input is [time, batch, …])"
+        else:
+            origin = next((amap.origins[p.uid].event for p in x[t].parts if p.uid in amap.origins), None)
+            fixes, line, how = rnn_fix(watcher, ev, module, inp,
+                                       ctx.trace.events[origin] if origin is not None else None)
+        s = inp.shape
+        layout = f"[batch={s[0]}, time={s[1]}" if bf else f"[time={s[0]}, batch={s[1]}"
+        msg = (f"{name} = {mtype}(…) {'with batch_first=True' if bf else 'without batch_first'} reads "
+               f"{fmt_shape(s)} as {layout}, features={s[2]}], but the batch has {x[t].size} samples "
+               f"({_prov(amap, ev, 0, t) or f'dim {t} is the batch'}): it recurs across the samples of the batch; {how}")
+        out.append(Finding("warning", "rnn_layout", line.file, line.line, msg, fixes or []))
+    return out
+
+
+def _hx_given(trace, ev: OpEvent) -> bool:
+    """The RNN got an initial state from the caller (not zeros made inside the module)."""
+    for meta in ev.inputs[1:]:
+        if meta.role in ("", "input") and meta.producer is not None:
+            prod = trace.events[meta.producer]
+            if prod.module != ev.module:
+                return True
+    return False
+
+
+# -- the class axis of cross_entropy ---------------------------------------------------------------------
+
+def ce_class_axis_rules(ctx) -> list[Finding]:
+    out = []
+    amap = ctx.amap
+    for ev in ctx.trace.events:
+        if _short(ev) not in ("cross_entropy", "nll_loss") or ev.where is None or not ev.inputs:
+            continue
+        x = amap.input_roles(ev.index, 0)
+        if len(x) < 3 or x[1].role not in DATA_ROLES or x[-1].role not in CLASS_ROLES:
+            continue
+        msg = (f"{_short(ev)} reads dim 1 of {fmt_shape(ev.inputs[0].shape)} as the classes, but "
+               f"{_prov(amap, ev, 0, 1) or 'dim 1 is ' + x[1].role} and the scores are on dim {len(x) - 1} "
+               f"({x[-1].role}): move the class axis to dim 1 with movedim(-1, 1)")
+        fixes = _outer_call_fix(ev, 0, "{}.movedim(-1, 1)")
+        out.append(Finding("warning", "loss_target_shape", ev.where.file, ev.where.line, msg, fixes or []))
+    return out
+
+
+# -- squeeze() dropping a batch of one --------------------------------------------------------------------
+
+def squeeze_rules(ctx) -> list[Finding]:
+    out = []
+    if not ctx.batch_sizes:
+        return out  # batch 1 by design (or no loader): squeeze() of it never changes the rank
+    amap = ctx.amap
+    for ev in ctx.trace.events:
+        if _short(ev) != "squeeze" or len(ev.args) > 1 or ev.kwargs or ev.where is None or not ev.inputs:
+            continue
+        x = amap.input_roles(ev.index, 0)
+        gone = [i for i, a in enumerate(x) if a.size == 1 and main_role_of(a) == "batch"]
+        if not gone:
+            continue
+        keep = [i for i, a in enumerate(x) if a.size == 1 and i not in gone]
+        shape = fmt_shape(ev.inputs[0].shape)
+        msg = (f"squeeze() on {shape} also drops the batch dimension when a batch has one sample (the batches "
+               f"hold {', '.join(str(b) for b in sorted(ctx.batch_sizes))} samples, the last one 1): "
+               f"name the dimension to drop")
+        fixes = edits.replace_call(ev.where.file, ev.where.line, ("squeeze",),
+                                   "{self}.squeeze(" + str(keep[0]) + ")") if keep else None
+        out.append(Finding("warning", "batch_dim_changed", ev.where.file, ev.where.line, msg, fixes or []))
+    return out

@@ -1,0 +1,245 @@
+"""Code fixes for the silent findings (libcst edits through diagnose/edits.py).
+
+Each returns a list of Fix (one per changed line) or None when the code does not have the
+shape the edit needs; a finding without a fix is still reported.
+"""
+from __future__ import annotations
+
+import itertools
+
+from ..capture.events import OpEvent, TensorMeta, Trace
+from . import edits
+from .findings import Fix
+from .origin import hoist
+from .provenance import Axis, reshape_axes
+
+# ops that pass their input's values through (a probability stays a probability)
+PASS_VALUES = {"contiguous", "clone", "to", "float", "double", "half", "view", "reshape", "squeeze",
+               "unsqueeze", "flatten", "permute", "transpose", "__getitem__", "detach", "type"}
+
+
+def producer(trace: Trace, meta: TensorMeta, through=("contiguous", "clone", "to", "float")) -> OpEvent | None:
+    """The op that made ``meta``'s values, looking through ``through``."""
+    if meta.producer is None:
+        return None
+    ev = trace.events[meta.producer]
+    while ev.op.rsplit(".", 1)[-1] in through and ev.activations and ev.activations[0].producer is not None:
+        ev = trace.events[ev.activations[0].producer]
+    return ev
+
+
+def _outer_call(ev: OpEvent):
+    """(source, call node) of the user's call that ran this op: the outermost call on the line
+    with at least two positional arguments (``criterion(out, y)``, ``F.mse_loss(a, b)``)."""
+    if ev.where is None:
+        return None, None
+    src = edits.load(ev.where.file)
+    if src is None:
+        return None, None
+    calls = [c for c in edits.calls_covering(src, ev.where.line)
+             if len([a for a in c.node.args if a.keyword is None]) >= 2]
+    if not calls:
+        return src, None
+    calls.sort(key=lambda c: (c.start, (-c.end[0], -c.end[1])))
+    return src, calls[0].node
+
+
+def _outer_call_fix(ev: OpEvent, position: int, template: str):
+    """Wrap an argument of the user's call that ran this op."""
+    src, node = _outer_call(ev)
+    if node is None:
+        return None
+    name = edits.func_name(node).rsplit(".", 1)[-1]
+    return edits.wrap_arg(ev.where.file, ev.where.line, (name,), position, template)
+
+
+def _arg0_text(ev: OpEvent) -> str | None:
+    src, node = _outer_call(ev)
+    return src.code(node.args[0].value).strip() if node is not None else None
+
+
+def _loss_shape_fix(trace: Trace, ev: OpEvent, x: TensorMeta, y: TensorMeta):
+    """Prefer undoing a squeeze that made the prediction 1-D; else reshape the target."""
+    for meta, other in ((x, y), (y, x)):
+        src = producer(trace, meta)
+        if src is not None and src.name in ("squeeze", "view", "reshape", "flatten") and src.activations \
+                and src.activations[0].shape == other.shape and src.where is not None:
+            fixes = edits.remove_method(src.where.file, src.where.line, src.name)
+            if fixes:
+                return fixes, src.where
+    if x.numel == y.numel and ev.where is not None:
+        arg0 = _arg0_text(ev)
+        fixes = _outer_call_fix(ev, 1, "{}.view_as(" + arg0 + ")") if arg0 else None
+        if fixes:
+            return fixes, ev.where
+    return [], ev.where
+
+
+def view_fix(ev: OpEvent):
+    """``x.view(-1, 400)`` → ``x.view(x.size(0), -1)``: flatten per sample."""
+    if ev.where is None:
+        return None
+    return edits.replace_in_call_args(ev.where.file, ev.where.line, (ev.name,), "{self}.size(0), -1")
+
+
+def _batch_kept(out: tuple[Axis, ...], roles) -> bool:
+    """The batch is an axis of its own, or leads dim 0 ([B·T, V] for a loss)."""
+    for j, a in enumerate(out):
+        parts = [p for p in a.parts if p.size > 1]
+        has = [roles(p) == "batch" for p in parts]
+        if any(has) and not (all(has) or (j == 0 and has[0] and parts[0].whole)):
+            return False
+    return True
+
+
+def _clean(out, roles) -> bool:
+    return out is not None and not any(a.mixed or a.why for a in out) and _batch_kept(out, roles)
+
+
+def _moved(perm) -> int:
+    return sum(1 for i, p in enumerate(perm) if i != p)
+
+
+def permutation_for(axes: tuple[Axis, ...], out_shape: tuple, roles) -> list[int] | None:
+    """The permutation of ``axes`` (fewest axes moved) after which the view to ``out_shape``
+    mixes nothing and keeps each sample apart; None if there is none."""
+    n = len(axes)
+    if n > 6:
+        return None
+    best = None
+    for perm in itertools.permutations(range(n)):
+        moved = sum(1 for i, p in enumerate(perm) if i != p and axes[p].size != 1)
+        if moved == 0 or (best is not None and moved >= best[0]):
+            continue
+        if _clean(reshape_axes(tuple(axes[p] for p in perm), out_shape, roles), roles):
+            best = (moved, list(perm))
+    return None if best is None else best[1]
+
+
+def split_then_permute(axes: tuple[Axis, ...], out_shape: tuple, roles) -> tuple[list[int], list[int]] | None:
+    """(order, perm): view to ``[out_shape[i] for i in order]`` only splits axes, then ``permute(perm)``
+    gives ``out_shape`` (heads: ``view(B, L, H, D).transpose(1, 2)`` for ``view(B, H, L, D)``)."""
+    n = len(out_shape)
+    if n > 6:
+        return None
+    best = None
+    for order in itertools.permutations(range(n)):
+        moved = _moved(order)
+        if moved == 0 or (best is not None and moved >= best[0]):
+            continue
+        mid = tuple(out_shape[i] for i in order)
+        out = reshape_axes(axes, mid, roles)
+        if not _clean(out, roles) or any(len(a.uids) > 1 for a in out):
+            continue
+        perm = [order.index(j) for j in range(n)]
+        best = (moved, list(order), perm)
+    return None if best is None else (best[1], best[2])
+
+
+def split_permute_fix(ev: OpEvent, order: list[int], perm: list[int]):
+    """``x.view(B, H, L, D)`` → ``x.view(B, L, H, D).transpose(1, 2)`` (the user's own size expressions)."""
+    if ev.where is None:
+        return None
+    f = ev.where
+    texts = [edits.arg_text(f.file, f.line, (ev.name,), i, None) for i in range(len(order))]
+    if any(t is None for t in texts) or edits.arg_text(f.file, f.line, (ev.name,), len(order), None) is not None:
+        return None
+    args = ", ".join(texts[i] for i in order)
+    return edits.replace_call(f.file, f.line, (ev.name,), "{self}." + ev.name + "(" + args + ")." + permute_text(perm))
+
+
+def unwrap_call(ev: OpEvent) -> list[Fix] | None:
+    """``torch.sigmoid(pred)`` → ``pred``; ``pred.sigmoid()`` → ``pred``."""
+    if ev.where is None:
+        return None
+    f, name = ev.where, ev.op.rsplit(".", 1)[-1]
+    if edits.is_function_call(f.file, f.line, name):
+        if edits.arg_text(f.file, f.line, (name,), 1, None) is not None:
+            return None
+        return edits.replace_call(f.file, f.line, (name,), "{args}")
+    if edits.arg_text(f.file, f.line, (name,), 0, None) is not None:
+        return None  # nn.functional.sigmoid(x) and the like: not a method of the tensor
+    return edits.remove_method(f.file, f.line, name)
+
+
+def permute_text(perm: list[int]) -> str:
+    moved = [i for i, p in enumerate(perm) if i != p]
+    if len(moved) == 2 and perm[moved[0]] == moved[1]:
+        return f"transpose({moved[0]}, {moved[1]})"
+    return "permute(" + ", ".join(str(p) for p in perm) + ")"
+
+
+def permute_before(ev: OpEvent, perm: list[int]):
+    """``x.view(B, T, C)`` → ``x.transpose(1, 2).contiguous().view(B, T, C)``."""
+    if ev.where is None:
+        return None
+    tail = ".contiguous()" if ev.name == "view" else ""
+    return edits.wrap_receiver(ev.where.file, ev.where.line, (ev.name,), "{}." + permute_text(perm) + tail)
+
+
+def wrap_tuple_elements(path: str, line: int, template: str) -> list[Fix] | None:
+    """``src, trg = a[i:j], b[i:j]`` → each element wrapped: the batches sliced together share a layout."""
+    import libcst as cst
+    src = edits.load(path)
+    if src is None:
+        return None
+    st, value = edits.assigned_value(src, line)
+    if st is None or not isinstance(value, cst.Tuple) or len(value.elements) < 2:
+        return None
+    pos = edits._find(src, value)
+    if pos is None:
+        return None
+    parts = []
+    for el in value.elements:
+        text = src.code(el.value).strip()
+        atomic = isinstance(el.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        parts.append(template.format(text if atomic else f"({text})"))
+    return edits._splice(src, pos.start, pos.end, ", ".join(parts))
+
+
+def rename_call(file: str, line: int, old: str, new: str) -> list[Fix] | None:
+    """``nn.BCEWithLogitsLoss()`` → ``nn.BCELoss()`` on one line (the name must occur once)."""
+    text = edits.line_of(file, line)
+    if not text or text.count(old + "(") != 1:
+        return None
+    return [Fix(file, line, text, text.replace(old + "(", new + "(", 1))]
+
+
+def set_dim(file: str, line: int, names: tuple[str, ...], position: int, dim: int) -> list[Fix] | None:
+    """Point a call's ``dim`` argument at another axis (adding it when it was left out)."""
+    fixes = edits.replace_arg(file, line, names, position, "dim", str(dim))
+    return fixes or edits.add_kwarg(file, line, names, "dim", str(dim))
+
+
+def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta, batch_origin: OpEvent | None = None):
+    """batch_first=True at the constructor when the code after the RNN reads batch-first output
+    (``out[:, -1]``); else transpose the RNN's input where it was made."""
+    site = watcher.site(module)
+    mtype = type(module).__name__
+    trace = watcher.trace
+    batch_first_indexing = False
+    for ev in trace.events[step.index + 1:]:
+        if ev.name == "[]" and ev.activations and ev.activations[0].producer == step.index:
+            idx = ev.args[1] if len(ev.args) > 1 else None
+            if isinstance(idx, tuple) and len(idx) >= 2 and isinstance(idx[0], slice):
+                batch_first_indexing = True
+            break
+    if batch_first_indexing or inp.producer is None:
+        fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True") if site else None
+        return fixes, site or step.where, ("construct it with batch_first=True (the code after it already "
+                                           "indexes [batch, time, …])")
+    if batch_origin is not None and not batch_origin.module and batch_origin.where is not None:
+        # the batch was cut from the data outside the model: make it time-major there
+        at = batch_origin.where
+        fixes = wrap_tuple_elements(at.file, at.line, "{}.transpose(0, 1)") or \
+            edits.append_call(at.file, at.line, ".transpose(0, 1)")
+        if fixes:
+            return fixes, at, "make the batches time-major where they are cut from the data, [time, batch, …]"
+    prod = trace.events[inp.producer]
+    line = hoist(prod.where, prod.stack, step.stack)
+    fixes = None
+    if line is not None:
+        fixes = wrap_tuple_elements(line.file, line.line, "{}.transpose(0, 1)") or \
+            edits.append_call(line.file, line.line, ".transpose(0, 1)")
+    return fixes, line or step.where, ("transpose its input to [time, batch, features] (the code after it "
+                                       "reads time-first output)")

@@ -1,0 +1,172 @@
+"""Rank validated candidates: fewest edits, and agreement with the rest of the program.
+
+A fix that makes the script run is not always the fix for the bug. A layer must not be
+"fixed" to accept data whose axes are wrong: when the size a layer expects is already in the
+data, on another axis, the data's layout is what is wrong (permute the data, do not change
+Conv2d's in_channels to 32). Axis provenance, when available, says what each axis of the
+failing operand is; a layer edit that makes the layer read an axis that is not its kind
+(channels, features) loses to a data edit.
+"""
+from __future__ import annotations
+
+from ..layers import feeding_layer
+from .templates import Candidate, Context
+
+# the axis a layer family reads its size from, and the provenance roles that fit there
+READS = {"conv": (1, {"channel", "feature"}), "batch_norm": (1, {"channel", "feature"}),
+         "instance_norm": (1, {"channel", "feature"}), "linear": (-1, {"feature", "channel", "class"}),
+         "layer_norm": (-1, {"feature", "channel"}), "lstm": (-1, {"feature"}), "gru": (-1, {"feature"})}
+
+
+# each line beyond the first a fix needs
+LINE_COST = 3.0
+
+
+def score(c: Candidate, ctx: Context) -> float:
+    o = c.outcome
+    s = c.prior
+    if o is not None and o.clean:
+        s += 10.0
+    elif o is not None and o.runs:
+        s += 6.0
+    s -= LINE_COST * (c.edits - 1)
+    s += agreement(c, ctx)
+    return s
+
+
+def upper_bound(c: Candidate, ctx: Context) -> float:
+    """The best score ``c`` could reach if its re-run came back clean."""
+    return c.prior + 10.0 - LINE_COST * (c.edits - 1) + agreement(c, ctx)
+
+
+def agreement(c: Candidate, ctx: Context) -> float:
+    ev = ctx.ev
+    if ev is None or not ev.activations:
+        return _style(c) + batch_size_change(c, ctx)
+    if c.layer_change is None:
+        return _data_agreement(c, ctx) + _style(c) + batch_size_change(c, ctx)
+    module, role, old, new = c.layer_change
+    x = ev.activations[0]
+    family = next((k for k in READS if ev.name.startswith(k)), None)
+    s = 0.0
+    if role == "in" and family is not None and isinstance(old, int):
+        axis, roles = READS[family]
+        others = [i for i, d in enumerate(x.shape) if d == old and old > 1 and 0 < i != axis % max(len(x.shape), 1)]
+        if others:
+            s -= 4.0   # the layer's size is in the data, on another axis: the layout is wrong
+        wrong = axis_roles(ctx, ev, axis)
+        if wrong is not None and wrong not in roles and wrong != "?":
+            s -= 3.0
+        before = feeding_layer(ctx.crash.trace, x)
+        if before is not None and before.module:
+            prev = ctx.crash.watcher.module(before.module)
+            out = _out_size(prev)
+            if out is not None and out == old:
+                s -= 2.0   # the layer agrees with the layer before it: something between them is wrong
+    if isinstance(new, int) and new in _batch_sizes(ctx) and new not in (old,):
+        s -= 5.0           # the layer would read the batch axis: the data lost an axis
+    if new == 1 and isinstance(old, int) and old > 1:
+        s -= 4.0           # a layer of width 1 to fit an axis of size 1: the data has an extra axis
+    return s + _style(c)
+
+
+def _batch_sizes(ctx: Context) -> set[int]:
+    sizes = {b for b in ctx.crash.watcher.batch_sizes() if b > 1}
+    for info in ctx.crash.watcher.loaders:
+        if info.batch_size and info.batch_size > 1:
+            sizes.add(info.batch_size)
+    return sizes
+
+
+def batch_size_change(c: Candidate, ctx: Context) -> float:
+    """Resizing the batch to make shapes fit hides the bug (every batch size must work)."""
+    s = c.site
+    if s is not None and s.kind == "constant" and s.value in _batch_sizes(ctx):
+        return -4.0
+    return 0.0
+
+
+def _style(c: Candidate) -> float:
+    """A size the user computed (``labels.max()``, ``num_classes``) is kept as an expression; a
+    fix that drops data (``drop_last=True``) is a workaround, not the first answer."""
+    if any("drop_last=True" in f.new and "drop_last=True" not in f.old for f in c.fixes):
+        return -3.0
+    old, new = _changed_text(c)
+    if old is None or new is None:
+        return 0.0
+    if not _is_int(old) and _is_int(new):
+        return -5.0    # loses to a fix of the value where the name gets it
+    return 0.0
+
+
+def _is_int(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
+
+
+def _data_agreement(c: Candidate, ctx: Context) -> float:
+    moves = any(k in f.new and k not in f.old for f in c.fixes for k in (".permute(", ".transpose(", ".t()"))
+    if not moves:
+        return 0.0
+    ev = ctx.ev
+    family = next((k for k in READS if ev.name.startswith(k)), None)
+    if family is None:
+        return 0.0
+    module = ctx.crash.watcher.module(ev.module) if ev.module else None
+    want = getattr(module, "in_channels", getattr(module, "in_features", getattr(module, "num_features", None)))
+    x = ev.activations[0]
+    return 1.5 if want is not None and want in x.shape else 0.0
+
+
+def axis_roles(ctx: Context, ev, axis: int):
+    """What axis ``axis`` of the failing op's first operand is, from axis provenance (if built)."""
+    try:
+        from ..provenance import axes_of
+    except ImportError:
+        return None
+    try:
+        amap = getattr(ctx, "_axes", None)
+        if amap is None:
+            amap = axes_of(ctx.crash.trace, ctx.crash.watcher.batch_sizes())
+            ctx._axes = amap
+        roles = amap.roles(ev.index, None)
+    except Exception:  # noqa: BLE001 - provenance could not say
+        return None
+    try:
+        a = roles[0][axis] if isinstance(roles, (list, tuple)) and roles and isinstance(roles[0], (list, tuple)) \
+            else roles[axis]
+        return getattr(a, "role", a)
+    except (IndexError, TypeError, KeyError):
+        return None
+
+
+def _out_size(module):
+    for n in ("out_features", "out_channels", "hidden_size", "embedding_dim", "num_features"):
+        v = getattr(module, n, None)
+        if isinstance(v, int):
+            return v
+    return None
+
+
+def _changed_text(c: Candidate):
+    """(old, new) text of the changed part of the first fix."""
+    if not c.fixes:
+        return None, None
+    fx = c.fixes[0]
+    old, new = fx.old, fx.new
+    i = 0
+    while i < min(len(old), len(new)) and old[i] == new[i]:
+        i += 1
+    j = 0
+    while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
+        j += 1
+    while i > 0 and (old[i - 1].isalnum() or old[i - 1] in "_."):
+        i -= 1
+    while j > 0 and (old[len(old) - j].isalnum() or old[len(old) - j] in "_"):
+        j -= 1
+    return old[i:len(old) - j].strip() or None, new[i:len(new) - j].strip() or None
+
+
+def best(cands: list[Candidate], ctx: Context) -> list[Candidate]:
+    """Candidates that run, best first."""
+    ok = [c for c in cands if c.outcome is not None and c.outcome.runs]
+    return sorted(ok, key=lambda c: -score(c, ctx))

@@ -1,0 +1,63 @@
+"""The library of candidate edits, kept as data: each template says which sites it applies to
+and how to write the edit there. None of them knows a program: they read the failing op, the
+operands' shapes, the modules' sizes and the numbers in the error.
+
+A template's ``make(ctx, site)`` yields Candidates. Edits on an operand also say what the
+failing op would then see (``effect``), so ``fit.fits`` can drop edits that cannot help before
+any re-run.
+"""
+from __future__ import annotations
+
+from .candidate import Candidate, Context, Template
+from .templates_data import (add_axis, argument_from_data, cat_dim, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
+                             squeeze_dim, undo_call)
+from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error, pad_collate, resize_to_other,
+                               set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
+
+__all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
+
+
+TEMPLATES = [
+    Template("per_sample_flatten", "data", ("operand", "call"), per_sample_flatten),
+    Template("move_axis", "data", ("operand",), move_axis),
+    Template("add_axis", "data", ("operand",), add_axis),
+    Template("drop_axis", "data", ("operand",), drop_axis),
+    Template("undo_call", "data", ("operand",), undo_call),
+    Template("cat_dim", "data", ("operand",), cat_dim),
+    Template("cast", "data", ("operand",), cast),
+    Template("squeeze_dim", "data", ("operand",), squeeze_dim),
+    Template("size_from_data", "data", ("call",), size_from_data),
+    Template("rowwise_dot", "data", ("call",), rowwise_dot),
+    Template("set_ctor_in", "layer", ("ctor",), set_ctor_in),
+    Template("swap_ctor_args", "layer", ("ctor",), swap_ctor_args),
+    Template("set_ctor_out", "layer", ("ctor",), set_ctor_out),
+    Template("batch_first", "layer", ("ctor",), batch_first),
+    Template("logits_loss", "loss", ("ctor", "call"), logits_loss),
+    Template("drop_last", "loader", ("loader",), drop_last),
+    Template("pad_collate", "loader", ("loader",), pad_collate),
+    Template("smaller_window", "layer", ("ctor", "call"), smaller_window),
+    Template("resize_to_other", "data", ("call",), resize_to_other),
+    Template("number_from_error", "number", ("constant",), number_from_error),
+    Template("argument_from_data", "data", ("constant",), argument_from_data),
+    Template("input_size", "number", ("constant",), input_size_for_network),
+]
+
+
+def generate(ctx: Context) -> list[Candidate]:
+    out: list[Candidate] = []
+    seen: set[tuple] = set()
+    for site in ctx.sites:
+        for t in TEMPLATES:
+            if site.kind not in t.sites:
+                continue
+            try:
+                for c in t.make(ctx, site) or ():
+                    key = tuple(sorted((f.file, f.line, f.new) for f in c.fixes))
+                    if key not in seen:
+                        seen.add(key)
+                        out.append(c)
+            except Exception:  # noqa: BLE001 - a template that does not apply here
+                import os
+                if os.environ.get("TENSORSIGHT_DEBUG"):
+                    raise
+    return out

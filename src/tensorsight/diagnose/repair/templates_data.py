@@ -1,0 +1,430 @@
+"""Edit templates on the data: where an operand is made, or where the model gets its input.
+
+Each says what the failing op would then see (``effect``), so ``fit.fits`` drops edits that
+cannot make the failing op fit before any re-run.
+"""
+from __future__ import annotations
+
+from ...shapes import fmt_shape
+from .. import edits
+from .candidate import Candidate, Context
+from .fit import fits
+from .sites import Site
+
+
+def effect(ctx: Context, site: Site, transform) -> list[tuple] | None:
+    ev = ctx.ev
+    shapes = [tuple(t.shape) for t in ev.activations]
+    i = site.operand
+    if i is None or i >= len(shapes) or site.meta is None:
+        return None
+    now, made = shapes[i], tuple(site.meta.shape)
+    try:
+        if made == now:
+            new = transform(now)
+        elif len(made) == len(now) and made[1:] == now[1:]:
+            new = transform(now)     # the whole data set, batched later along dim 0
+        elif len(made) == len(now) - 1 and made == now[1:]:
+            inner = transform(made)
+            new = None if inner is None else (now[0], *inner)
+        else:
+            return None
+    except (IndexError, ValueError):
+        return None
+    if new is None:
+        return None
+    shapes[i] = tuple(new)
+    return shapes
+
+
+def _permuted(order):
+    return lambda s: tuple(s[j] for j in order) if len(s) == len(order) else None
+
+
+def _single_target(site: Site) -> bool:
+    """``x = <what made the operand>``: one name assigned, and the value is the op that made it."""
+    if len(edits.assigned_names(site.file, site.line)) != 1:
+        return False
+    return site.event is None or value_makes(site)
+
+
+_SYMBOLS = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "MatMult": "@", "Pow": "**"}
+
+
+def value_makes(site: Site) -> bool:
+    """Is the assigned value at the site's line the expression that made ``site.event``'s output?"""
+    import libcst as cst
+    src = edits.load(site.file)
+    if src is None:
+        return False
+    _, value = edits.assigned_value(src, site.line)
+    ev = site.event
+    while isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and \
+            value.func.attr.value in ("to", "float", "long", "contiguous", "clone", "detach", "cuda", "cpu"):
+        if ev.name == value.func.attr.value:
+            return True
+        value = value.func.value
+    if isinstance(value, cst.Call):
+        last = edits.func_name(value).rsplit(".", 1)[-1]
+        if last in (ev.name, ev.op.rsplit(".", 1)[-1]):
+            return True
+        if ev.module and ev.module.rsplit(".", 1)[-1] == last:
+            return True
+        # made inside a function this line calls (hoisted from a deeper frame)
+        return ev.where is not None and (ev.where.file, ev.where.line) != (site.file, site.line) \
+            and any(fr.function == last for fr in ev.stack)
+    if isinstance(value, cst.Subscript):
+        return ev.name in ("[]", "__getitem__")
+    if isinstance(value, cst.BinaryOperation):
+        return ev.name == _SYMBOLS.get(type(value.operator).__name__, "?")
+    return ev.where is not None and (ev.where.file, ev.where.line) != (site.file, site.line)
+
+
+def _operand_edit(ctx, site, suffix, transform, template, kind, detail, prior):
+    """Append ``suffix`` where the operand is made (``x = ...`` → ``x = ...<suffix>``)."""
+    shapes = effect(ctx, site, transform)
+    if shapes is None or fits(ctx.ev, shapes) is False:
+        return None
+    if site.wrap is not None:
+        fixes = edits.wrap_arg(site.file, site.line, site.wrap[0], site.wrap[1], "{}" + suffix)
+    elif not _single_target(site):
+        return None
+    else:
+        fixes = edits.append_call(site.file, site.line, suffix)
+    if not fixes:
+        return None
+    boost = 2.0 if fits(ctx.ev, shapes) else 0.0
+    return Candidate(tuple(fixes), template, kind, site, detail.format(suffix=suffix.lstrip(".")),
+                     prior + boost - 0.4 * site.depth)
+
+
+def _order_text(order) -> str:
+    if list(order) == [1, 0]:
+        return ".t()"
+    diff = [i for i, j in enumerate(order) if i != j]
+    if len(diff) == 2:
+        return f".transpose({diff[0]}, {diff[1]})"
+    return ".permute(" + ", ".join(str(i) for i in order) + ")"
+
+
+def move_axis(ctx: Context, site: Site):
+    if site.meta is None or not site.meta.known:
+        return
+    n = len(site.meta.shape)
+    if n < 2:
+        return
+    orders = {tuple([0, n - 1, *range(1, n - 1)]), tuple([0, *range(2, n), 1]), tuple([n - 1, *range(n - 1)]),
+              tuple([1, 0, *range(2, n)]), tuple([*range(1, n), 0])}
+    if n >= 3:
+        orders.add(tuple([0, 2, 1, *range(3, n)]))
+    for order in sorted(orders):
+        if list(order) == list(range(n)):
+            continue
+        c = _operand_edit(ctx, site, _order_text(order), _permuted(order), "move_axis", "data",
+                          "{suffix} where operand " + str(site.operand) + " is made", 5.0)
+        if c is not None:
+            yield c
+
+
+def add_axis(ctx: Context, site: Site):
+    if site.meta is None:
+        return
+    n = len(site.meta.shape)
+    for d in sorted({0, 1, n} - {n + 1}):
+        if d > n:
+            continue
+        c = _operand_edit(ctx, site, f".unsqueeze({d if d < n else -1})", lambda s, d=d: (*s[:d], 1, *s[d:]),
+                          "add_axis", "data", "{suffix} where operand " + str(site.operand) + " is made", 4.5)
+        if c is not None:
+            yield c
+
+
+def drop_axis(ctx: Context, site: Site):
+    if site.meta is None:
+        return
+    shape = site.meta.shape
+    for d, size in enumerate(shape):
+        if size != 1:
+            continue
+        dim = d if d < len(shape) - 1 else -1
+        c = _operand_edit(ctx, site, f".squeeze({dim})", lambda s, d=d: (*s[:d], *s[d + 1:]), "drop_axis", "data",
+                          "{suffix} where operand " + str(site.operand) + " is made", 4.5)
+        if c is not None:
+            yield c
+
+
+_UNDOABLE = ("squeeze", "unsqueeze", "flatten", "permute", "transpose", "t", "view", "reshape", "one_hot")
+
+
+def _unwrap(site: Site, name: str):
+    """``F.one_hot(ids, n)`` → ``ids``: the call replaced by its first argument."""
+    src = edits.load(site.file)
+    for call in edits.calls_covering(src, site.line, name) if src else []:
+        if call.node.args:
+            return edits._splice(src, call.start, call.end, src.code(call.node.args[0].value).strip())
+    return None
+
+
+def undo_call(ctx: Context, site: Site):
+    """Remove a squeeze/unsqueeze/flatten/permute/view that made the operand."""
+    ev = site.event
+    if ev is None or ev.name not in _UNDOABLE or not ev.activations or ev.where is None:
+        return
+    if (ev.where.file, ev.where.line) != (site.file, site.line):
+        return
+    before = tuple(ev.activations[0].shape)
+    shapes = effect(ctx, site, lambda s: before)
+    if shapes is not None and fits(ctx.ev, shapes) is False:
+        return
+    # an axis added or dropped far upstream reaches the failing op through layers: no local
+    # check then, the re-run decides (at a lower prior)
+    if shapes is None and ev.name not in ("unsqueeze", "squeeze"):
+        return
+    fixes = edits.remove_method(site.file, site.line, ev.name) if ev.name != "one_hot" else _unwrap(site, ev.name)
+    if fixes:
+        boost = 2.0 if shapes is not None and fits(ctx.ev, shapes) else (0.0 if shapes is not None else -1.0)
+        yield Candidate(tuple(fixes), "undo_call", "data", site, f"remove .{ev.name}(…) ({fmt_shape(before)} stays)",
+                        5.0 + boost - 0.2 * site.depth)
+
+
+def cat_dim(ctx: Context, site: Site):
+    """Tensors joined along the wrong axis (the batch axis, where features were meant)."""
+    ev = site.event
+    if ev is None or ev.name not in ("cat", "concat") or ev.where is None or not ev.outputs:
+        return
+    if (ev.where.file, ev.where.line) != (site.file, site.line):
+        return
+    parts = [tuple(t.shape) for t in ev.activations]
+    if not parts or any(len(p) != len(parts[0]) for p in parts):
+        return
+    dim = ev.arg(1, "dim", 0)
+    dim = dim if isinstance(dim, int) else 0
+    n = len(parts[0])
+    for d in range(n):
+        if d == dim % n or any(p[:d] + p[d + 1:] != parts[0][:d] + parts[0][d + 1:] for p in parts):
+            continue
+        joined = list(parts[0])
+        joined[d] = sum(p[d] for p in parts)
+        shapes = effect(ctx, site, lambda s, j=tuple(joined): j)
+        if shapes is None or fits(ctx.ev, shapes) is False:
+            continue
+        fixes = edits.replace_arg(site.file, site.line, (ev.name,), 1, "dim", str(d))
+        if fixes:
+            yield Candidate(tuple(fixes), "cat_dim", "data", site,
+                            f"join along dim {d}, not {dim}: {' + '.join(str(p[d]) for p in parts)} = {joined[d]}",
+                            6.5 - 0.4 * site.depth)
+
+
+def per_sample_flatten(ctx: Context, site: Site):
+    ev = site.event if site.kind == "operand" else ctx.ev
+    if ev is None or ev.name not in ("view", "reshape") or ev.where is None or not ev.activations:
+        return
+    x = ev.activations[0]
+    if len(x.shape) < 2 or not x.known:
+        return
+    fixes = edits.replace_in_call_args(ev.where.file, ev.where.line, (ev.name,), "{self}.size(0), -1")
+    if fixes:
+        yield Candidate(tuple(fixes), "per_sample_flatten", "data", site,
+                        f"{ev.name}(x.size(0), -1): keep the {x.shape[0]} samples apart", 6.0)
+
+
+def cast(ctx: Context, site: Site):
+    msg = ctx.crash.msg.lower()
+    if not any(w in msg for w in ("dtype", "scalar type", "long", "float", "double", "type")):
+        return
+    if site.meta is None:
+        return
+    for suffix in (".long()", ".float()"):
+        want = "int64" if suffix == ".long()" else "float32"
+        if site.meta.dtype == want or not _single_target(site):
+            continue
+        fixes = edits.append_call(site.file, site.line, suffix)
+        if fixes:
+            yield Candidate(tuple(fixes), "cast", "data", site, f"{suffix[1:]} where operand {site.operand} is made",
+                            5.0 - 0.4 * site.depth)
+
+
+def squeeze_dim(ctx: Context, site: Site):
+    """``squeeze()`` drops every axis of size 1 — the batch axis of a batch of one too: name the axis."""
+    ev = site.event
+    if ev is None or ev.name != "squeeze" or len(ev.args) > 1 or ev.kwargs or not ev.activations or ev.where is None:
+        return
+    if (ev.where.file, ev.where.line) != (site.file, site.line):
+        return
+    before = tuple(ev.activations[0].shape)
+    for d, size in enumerate(before):
+        if size != 1:
+            continue
+        after = (*before[:d], *before[d + 1:])
+        shapes = effect(ctx, site, lambda s, after=after: after)
+        if shapes is not None and fits(ctx.ev, shapes) is False:
+            continue
+        dim = d if d < len(before) - 1 or d == 0 else -1
+        fixes = edits.replace_call(site.file, site.line, ("squeeze",), "{self}.squeeze(" + str(dim) + ")")
+        if fixes:
+            yield Candidate(tuple(fixes), "squeeze_dim", "data", site,
+                            f"squeeze({dim}): only axis {d} of {fmt_shape(before)}, whatever the batch size",
+                            6.0 - 0.4 * site.depth - (1.0 if d == 0 else 0.0))
+
+
+def rowwise_dot(ctx: Context, site: Site):
+    """``torch.dot`` takes 1-D vectors; on batches the row-wise dot is ``(a * b).sum(-1)``."""
+    ev = ctx.ev
+    if site.kind != "call" or site.depth != 0 or ev is None or ev.name not in ("dot", "vdot", "inner"):
+        return
+    acts = ev.activations
+    if len(acts) < 2 or len(acts[0].shape) < 2 or tuple(acts[0].shape) != tuple(acts[1].shape):
+        return
+    fixes = _mul_sum(site, ev.name)
+    if fixes:
+        yield Candidate(tuple(fixes), "rowwise_dot", "data", site,
+                        f"row-wise dot of two {fmt_shape(acts[0].shape)}: (a * b).sum(-1)", 5.5)
+
+
+def _mul_sum(site: Site, name: str):
+    src = edits.load(site.file)
+    if src is None:
+        return None
+    for call in edits.calls_covering(src, site.line, name):
+        args = [a for a in call.node.args if a.keyword is None]
+        if len(args) == 2:
+            a, b = (src.code(x.value).strip() for x in args)
+            return edits._splice(src, call.start, call.end, f"({a} * {b}).sum(-1)")
+        if len(args) == 1 and hasattr(call.node.func, "value"):
+            a, b = src.code(call.node.func.value).strip(), src.code(args[0].value).strip()
+            return edits._splice(src, call.start, call.end, f"({a} * {b}).sum(-1)")
+    return None
+
+
+_FACTORIES = ("zeros", "ones", "randn", "rand", "empty", "full", "zeros_like", "randint", "arange")
+
+
+def size_from_data(ctx: Context, site: Site):
+    """A tensor made with a stored size (``torch.zeros(1, self.batch_size, H)``) that the data
+    contradicts: take the size from the tensor in scope that has it (``input.size(1)``); a twin
+    line beside it (``c_0`` next to ``h_0``) gets the same edit. Looked for in the function
+    that raised (the failing check may run before any op is recorded)."""
+    if site.kind != "call" or site.depth != 0:
+        return
+    frame = _frame_at(ctx.crash, site)
+    src = edits.load(site.file)
+    if frame is None or src is None:
+        return
+    import ast as pyast
+    from .sites import safe_eval
+    env = dict(frame.f_globals)
+    env.update(frame.f_locals)
+    lines = sorted({ln for _, _, ln in frame.f_code.co_lines() if ln})
+    seen = set()
+    for line in lines:
+        for call in edits.calls_at(src, line, *_FACTORIES):
+            for arg in call.node.args:
+                text = src.code(arg.value).strip()
+                if text.isdigit() or text in seen:
+                    continue
+                try:
+                    value = safe_eval(pyast.parse(text, mode="eval").body, env)
+                except SyntaxError:
+                    continue
+                for want, got in ctx.pairs:
+                    if value != got:
+                        continue
+                    for name, axis in _tensors_with(frame.f_locals, want, exclude=got):
+                        new = f"{name}.size({axis})"
+                        fixes = _same_edit_nearby(src, line, site.file, text, new)
+                        if fixes:
+                            seen.add(text)
+                            c = Candidate(tuple(fixes), "size_from_data", "data", site,
+                                          f"{text} → {new}: the size {want} comes with the data ({got} was stored "
+                                          f"when the model was built)", 6.0)
+                            c.same_edit = True
+                            yield c
+
+
+def _frame_at(crash, site: Site):
+    tb = crash.exc.__traceback__
+    found = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == site.file and tb.tb_lineno == site.line:
+            found = tb.tb_frame
+        tb = tb.tb_next
+    return found
+
+
+def _tensors_with(scope: dict, size: int, exclude: int):
+    out = []
+    for k, v in list(scope.items()):
+        shape = getattr(v, "shape", None) if hasattr(v, "dtype") else None
+        if k == "self" or shape is None or not hasattr(v, "dtype") or len(shape) < 2:
+            continue
+        for axis, d in enumerate(shape):
+            if d == size and exclude not in tuple(shape):
+                out.append((k, axis))
+                break
+    return out[:2]
+
+
+def _same_edit_nearby(src, at: int, file: str, text: str, new: str):
+    from ..findings import Fix
+    fixes = []
+    for line in range(max(1, at - 3), min(len(src.lines), at + 3) + 1):
+        old = src.lines[line - 1]
+        if text in old and any(f"{name}(" in old for name in _FACTORIES) and old.count(text) == 1:
+            fixes.append(Fix(file, line, old, old.replace(text, new)))
+    return fixes if fixes and edits.parses(src, fixes) else None
+
+
+def argument_from_data(ctx: Context, site: Site):
+    """A stored size passed along (``model(x, grid, val_batch_size)``) where the data in scope
+    has another: pass the data's own size (``labels.size(0)``)."""
+    if site.kind != "constant" or not site.text or site.text.isdigit():
+        return
+    frame = _frame_running(ctx.crash, site)
+    if frame is None:
+        return
+    for want, got in ctx.pairs:
+        if site.value != got:
+            continue
+        for name, axis in _tensors_with(frame.f_locals, want, exclude=got):
+            if not bound_before(site.file, name, site.line):
+                continue
+            new = f"{name}.size({axis})"
+            line = edits.line_of(site.file, site.line)
+            if line.count(site.text) != 1:
+                continue
+            from ..findings import Fix
+            fixes = [Fix(site.file, site.line, line, line.replace(site.text, new))]
+            src = edits.load(site.file)
+            if src is not None and edits.parses(src, fixes):
+                yield Candidate(tuple(fixes), "argument_from_data", "data", site,
+                                f"{site.text} → {new}: this batch holds {want}, not the stored {got}", 6.0)
+
+
+def bound_before(file: str, name: str, line: int) -> bool:
+    """Is ``name`` assigned (or a loop/function variable) on a line before ``line``?"""
+    import ast as pyast
+    src = edits.load(file)
+    if src is None:
+        return False
+    try:
+        tree = pyast.parse("\n".join(src.lines))
+    except SyntaxError:
+        return False
+    for node in pyast.walk(tree):
+        if isinstance(node, pyast.Name) and node.id == name and isinstance(node.ctx, pyast.Store) and node.lineno < line:
+            return True
+        if isinstance(node, pyast.arg) and node.arg == name and node.lineno < line:
+            return True
+    return False
+
+
+def _frame_running(crash, site: Site):
+    """The traceback frame whose function contains the site's line."""
+    tb = crash.exc.__traceback__
+    found = None
+    while tb is not None:
+        f = tb.tb_frame
+        if f.f_code.co_filename == site.file and site.line in {ln for _, _, ln in f.f_code.co_lines() if ln}:
+            found = f
+        tb = tb.tb_next
+    return found
