@@ -93,6 +93,8 @@ def normalize_example(example) -> tuple:
     slot's shapes (strings, int tuples) are made explicit ShapeSpecs."""
     if example is None:
         return ()
+    if isinstance(example, str):  # the whole example one string: a shape, or the user's mistake
+        return (parse_shape(example),)
     if as_spec(example) is not None or isinstance(example, (torch.Tensor, dict)):
         return (_example_value(example),)
     if type(example) in (tuple, list):
