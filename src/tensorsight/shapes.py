@@ -95,7 +95,7 @@ def _clip(text: str, n: int = 60) -> str:
 
 
 def _big(n: int) -> str:
-    return f"{n:,}" if n < 10 ** 24 else f"about 10^{len(str(n)) - 1}"
+    return f"{n:,}" if n < 10 ** 24 else f"about 10^{int(n.bit_length() * 0.30103)}"
 
 
 def parse_shape(text: str) -> ShapeSpec:
