@@ -61,7 +61,7 @@ _DIM = re.compile(r"^(?:[0-9]+|[A-Za-z_][A-Za-z_0-9]*)$")
 
 def check_dims(dims, dtype: str = "float32", shown=None) -> None:
     """Raise TensorsightError unless ``dims`` is a shape torch can hold."""
-    shown = shown if shown is not None else "(" + ", ".join(map(repr, dims)) + ")"
+    shown = shown if shown is not None else "(" + ", ".join(map(_dim_text, dims)) + ")"
     if len(dims) > MAX_RANK:
         raise TensorsightError(f"the shape {_clip(shown)} has {len(dims)} dimensions; at most {MAX_RANK} "
                                f"are supported (docs/limits.md)")
@@ -75,7 +75,7 @@ def check_dims(dims, dtype: str = "float32", shown=None) -> None:
                 raise TensorsightError(f"the shape {_clip(shown)} has the size {d!r}, neither a number nor a name")
             continue
         if d < 0:
-            raise TensorsightError(f"the shape {_clip(shown)} has the negative size {d}; sizes are whole "
+            raise TensorsightError(f"the shape {_clip(shown)} has the negative size {_dim_text(d)}; sizes are whole "
                                    f"numbers >= 0, e.g. (1, 3, 32, 32)")
         numel *= d
     item = ITEM_BYTES.get(dtype, 8)
@@ -84,12 +84,18 @@ def check_dims(dims, dtype: str = "float32", shown=None) -> None:
                                f"({_big(numel * item)} bytes); torch's limit is 2^63 - 1 bytes per tensor")
 
 
+def _dim_text(d) -> str:
+    if isinstance(d, int) and not isinstance(d, bool) and d.bit_length() > 80:  # no 5,000-digit repr
+        return f"~10^{int(d.bit_length() * 0.30103)}"
+    return repr(d)
+
+
 def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[:n - 3] + "..."
 
 
 def _big(n: int) -> str:
-    return f"{n:,}" if n < 10 ** 24 else f"about 10^{len(str(n)) - 1}"
+    return f"{n:,}" if n < 10 ** 24 else f"about 10^{int(n.bit_length() * 0.30103)}"
 
 
 def parse_shape(text: str) -> ShapeSpec:

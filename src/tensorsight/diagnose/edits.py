@@ -144,7 +144,7 @@ def prime(path: str, text: str) -> None:
     visitor = _Collect()
     wrapper.visit(visitor)
     positions = _Shifted(wrapper.resolve(PositionProvider), 0, {})
-    _cache[path] = (os.path.getmtime(path), Source(path, text.splitlines(), visitor.calls, visitor.statements,
+    _cache[path] = (os.path.getmtime(path), Source(path, source_file.split_lines(text)[0], visitor.calls, visitor.statements,
                                                    module, positions))
 
 
