@@ -59,10 +59,10 @@ class Script:
 
 def edited_text(path: str, fixes: list[Fix]) -> str | None:
     """The file's text with ``fixes`` applied, or None when a fix's old line is not there."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            lines = f.read().split("\n")
-    except (OSError, UnicodeDecodeError):
+    from .. import source_file
+    try:  # the file's own encoding (BOM, coding cookie) and line splitting, as python reads it
+        lines = list(source_file.read(path).lines)
+    except (OSError, UnicodeError, LookupError, SyntaxError):
         return None
     for fx in fixes:
         i = fx.line - 1
@@ -210,8 +210,8 @@ def _rerun(script: Script, sources: dict[str, str], diagnose_new) -> dict:
             _replace_module(path, text)
     main_text = sources.get(main_path)
     if main_text is None:
-        with open(main_path, encoding="utf-8") as f:
-            main_text = f.read()
+        from .. import source_file
+        main_text = source_file.read_text(main_path)
     code = compile(main_text, script.path, "exec")
     main = types.ModuleType("__main__")
     main.__dict__.update({"__file__": script.path, "__builtins__": builtins, "__cached__": None,
