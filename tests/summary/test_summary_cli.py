@@ -94,13 +94,18 @@ def test_user_mistakes_exit_2(capsys):
         (("--input", "2x3x16x16", "--columns", "output,nope"), "unknown column"),
         (("--input", "2x3x16x16", "--depth", "deep"), "--depth"),
         (("--input", "2x3x16x16", "--optimizer", "nope"), "optimizer"),
-        ((), "no input"),
     ]:
         code, out, err = run(capsys, f"{MODELS}:SmallCNN", *args)
         assert code == 2, (args, err)
         assert words in err and "Traceback" not in err
     code, out, err = run(capsys, f"{MODELS}:NoSuchModel", "--input", "2x3x16x16")
     assert code == 2 and "SmallCNN" in err  # says what the file does define
+
+
+def test_no_input_gives_the_parameter_table(capsys):
+    code, out, err = run(capsys, f"{MODELS}:SmallCNN")
+    assert code == 0, err
+    assert "conv1" in out and "Params" in out
 
 
 def test_input_that_does_not_fit(capsys):

@@ -23,11 +23,11 @@ def target_file(target: str) -> str:
     return path if path.endswith(".py") else ""
 
 
-def load_model_and_inputs(args):
+def load_model_and_inputs(args, need_input: bool = True):
     """(model, positional example tuple, keyword inputs) from TARGET/--input/--arg."""
     from ..shapes import parse_shape
     from .target import load_target, parse_kv
-    if not args.input:
+    if need_input and not args.input:
         raise TensorsightError("no input given; add --input with the shape of one example, e.g. --input 1x3x32x32")
     positional, keywords = [], {}
     for text in args.input:

@@ -52,7 +52,7 @@ def run(args) -> int:
 
     depth = _depth(args.depth)  # mistakes in the arguments are reported before torch loads
     columns = check_columns(args.columns)
-    model, positional, keywords = load_model_and_inputs(args)
+    model, positional, keywords = load_model_and_inputs(args, need_input=False)  # no input: the parameter table, as torchinfo
     import torch
 
     from ..analysis.summary import summary
