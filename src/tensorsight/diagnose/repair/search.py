@@ -20,6 +20,8 @@ from .templates import Candidate, Context
 # (a candidate that sleeps or waits forever), and the most candidates it re-runs
 BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "2.5"))
 RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "15"))
+# …and a wall-clock cap on the whole search, for a machine so loaded that CPU time says little
+SEARCH_WALL_S = float(os.environ.get("TENSORSIGHT_SEARCH_WALL", "40"))
 MAX_RUNS = 8
 # the rules were written against real bugs: their fix is tried first, but not trusted blindly
 RULE_PRIOR = 7.5
@@ -187,6 +189,7 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
     """Validate in prior order; stop once no waiting candidate could outrank the best found."""
     queue = sorted(cands, key=lambda c: -c.prior)
     start = time.process_time()
+    wall_start = time.monotonic()
     children = 0.0
     runs = 0
     tried: list[Candidate] = []
@@ -194,7 +197,8 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
     origin = (ctx.crash.symptom.line if ctx.crash.symptom else None, ctx.crash.msg.split("\n")[0])
     while queue and len(tried) < MAX_RUNS:
         left = BUDGET_S - (time.process_time() - start) - children
-        if left <= 0.05:
+        wall_left = SEARCH_WALL_S - (time.monotonic() - wall_start)
+        if left <= 0.05 or wall_left <= 0.5:
             break
         if best is not None:
             # keep what could still win, or be worth naming as the alternative (until one is found)
@@ -203,7 +207,7 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
             if not queue:
                 break
         c = queue.pop(0)
-        c.outcome = validate.run_candidate(script, list(c.fixes), RERUN_WALL_S, _followups, cpu_s=left)
+        c.outcome = validate.run_candidate(script, list(c.fixes), min(RERUN_WALL_S, wall_left), _followups, cpu_s=left)
         children += c.outcome.cpu
         tried.append(c)
         if LOG:

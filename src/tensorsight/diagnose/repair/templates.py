@@ -9,10 +9,12 @@ any re-run.
 from __future__ import annotations
 
 from .candidate import Candidate, Context, Template
-from .templates_data import (add_axis, argument_from_data, cat_dim, cast, drop_axis, move_axis, per_sample_flatten, rowwise_dot, size_from_data,
+from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_sample_flatten, rowwise_dot,
                              squeeze_dim, undo_call)
-from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error, pad_collate, resize_to_other,
-                               set_ctor_in, set_ctor_out, smaller_window, swap_ctor_args)
+from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
+                               pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
+                               swap_ctor_args)
+from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
 
