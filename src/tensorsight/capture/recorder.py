@@ -287,7 +287,8 @@ class Recorder(TorchFunctionMode):
             shape = _dims(t.shape)
         except Exception:  # noqa: BLE001 - e.g. a nested/sparse tensor without sizes
             shape = ()
-        if role is None and isinstance(t, torch.nn.Parameter):
+        # Parameter's metaclass makes isinstance a Python call: plain tensors skip it
+        if role is None and type(t) is not torch.Tensor and isinstance(t, torch.nn.Parameter):
             role = ("weight", "")
         device = _device_name(t.device)
         if self.device_alias is not None and device == "meta":
