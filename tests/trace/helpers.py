@@ -104,7 +104,7 @@ class Snapshot:
         tensors = list(_tensors(model))
         return cls(
             fingerprint=state_fingerprint(model),
-            values={n: t.detach().clone() for n, t in tensors if t.device.type != "meta"},
+            values={n: t.detach().clone() for n, t in tensors if t.device.type != "meta" and not _lazy(t)},
             meta={n for n, t in tensors if t.device.type == "meta"},
             devices={n: str(t.device) for n, t in tensors},
             flags={n: (type(t), t.requires_grad, t.grad is None, t.is_leaf) for n, t in tensors},
@@ -153,6 +153,11 @@ class Snapshot:
         # what could be deep-copied and saved before (weight_norm's computed weight and
         # parametrized modules refuse it) still can
         assert _copyable(model) == self.extra["copyable"], "deepcopy / torch.save no longer work"
+
+
+def _lazy(t) -> bool:
+    from torch.nn.parameter import UninitializedTensorMixin
+    return isinstance(t, UninitializedTensorMixin)
 
 
 def _copyable(model) -> tuple[bool, bool]:

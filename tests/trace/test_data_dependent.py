@@ -77,12 +77,11 @@ def test_size_from_item_on_the_real_path_uses_the_value_and_says_so():
     assert "#2 Tensor.item" in text and "computed on zero inputs" in text
 
 
-def test_size_from_item_on_fake_tensors_is_a_symbol_with_the_value_as_hint():
+def test_size_from_item_on_fake_tensors_is_the_value_computed_for_real():
     t = fake_trace(FromItem(), (3,), repair=fake_repair)
     assert t.mode == "fake"
-    assert [e.note for e in t] == ["", "", "data-dependent", "data-dependent", "", ""]
-    n = t[3].outputs[0].shape[0]
-    assert isinstance(n, str) and t[3].outputs[0].shape == (n, 2) == t[4].outputs[0].shape
+    assert [e.note for e in t] == ["", "", "data-dependent", "", "", ""]
+    assert t[3].outputs[0].shape == (0, 2) == t[4].outputs[0].shape
     assert t.outputs[1].shape == (3,)
     assert "= 0: computed for real with zeros for f32[3]" in t.assumed[0]
 

@@ -39,10 +39,12 @@ def _numpy_random():
 
 def state_fingerprint(model: torch.nn.Module) -> dict:
     """Identity, version counter, device and shape of every parameter and buffer (for tests)."""
+    from torch.nn.parameter import UninitializedTensorMixin
     out = {}
     for kind, items in (("p", model.named_parameters(remove_duplicate=False)),
                         ("b", model.named_buffers(remove_duplicate=False))):
         for name, t in items:
-            out[f"{kind}:{name}"] = (id(t), t._version, str(t.device), tuple(t.shape), t.dtype)
+            shape = None if isinstance(t, UninitializedTensorMixin) else tuple(t.shape)  # lazy: no shape yet
+            out[f"{kind}:{name}"] = (id(t), t._version, str(t.device), shape, t.dtype)
     out["modes"] = tuple(m.training for m in model.modules())
     return out

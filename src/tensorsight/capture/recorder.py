@@ -16,6 +16,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
+from .reads import _TO_HOST, ValueReads, _copies_out_of_meta
 from .source import user_frame, user_stack
 
 # Tensor methods that only read metadata: never worth an event.
@@ -107,7 +108,7 @@ def _is_const(d) -> bool:
         return False
 
 
-class Recorder(TorchFunctionMode):
+class Recorder(ValueReads, TorchFunctionMode):
     """Record tensor ops into ``self.trace``.
 
     ``roles`` maps ``id(tensor)`` of parameters/buffers to ``(role, name)`` so weights are told
@@ -394,6 +395,8 @@ class Recorder(TorchFunctionMode):
             if out is None:
                 if func is torch.Tensor.item and self.record_reads:
                     out = self._item(func, args, kwargs, event)
+                elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(func, args, kwargs):
+                    out = self._to_host(func, args, kwargs, event)
                 else:
                     out = func(*args, **kwargs)
         except Exception as exc:
@@ -432,86 +435,6 @@ class Recorder(TorchFunctionMode):
             self._seen[sig] = event.index
         return out
 
-    # -- reads of tensor values (Python branching on data) -----------------------------------------
-    def _answer(self, func, t):
-        """(value, assumption) of ``func(t)`` for a meta/fake ``t``, or (None, None)."""
-        if self.oracle is None or not isinstance(t, torch.Tensor) or not _is_twin(t):
-            return None, None
-        self.depth += 1
-        try:
-            value, ans = self.oracle.answer(func, t)
-        finally:
-            self.depth -= 1
-        return (value, ans.assumption()) if ans is not None else (None, None)
-
-    def _value_read(self, func, args, kwargs):
-        t = args[0] if args else None
-        value, assumed = self._answer(func, t)
-        if assumed is None:
-            value = func(*args, **kwargs)
-            assumed = self._basis(t)
-        if len(self.trace.events) < self.max_events and isinstance(t, torch.Tensor):
-            fr = user_frame(2)
-            index = len(self.trace.events)
-            event = OpEvent(index=index, op=f"Tensor.{func.__name__}", inputs=[self.meta(t)],
-                            outputs=[TensorMeta((), _scalar_dtype(value), "scalar")],
-                            module=self.module_path,
-                            module_type=type(self._stack[-1][0]).__name__ if self._stack else "",
-                            where=fr, stack=(fr,) if fr is not None else (), note="data-dependent")
-            self.trace.events.append(event)
-            self._assume(event, value, assumed)
-        return value
-
-    def _item(self, func, args, kwargs, event):
-        """``.item()`` of a twin: a fake tensor gives torch's unbacked symbol, whose hint (used
-        when Python branches on it) is the value computed for real; meta gives that value."""
-        t = args[0]
-        value, assumed = self._answer(func, t)
-        if assumed is None:  # a real tensor: its own value
-            out = func(*args, **kwargs)
-            if not isinstance(out, (torch.SymInt, torch.SymFloat, torch.SymBool)):
-                event.note = "data-dependent"
-                self._assume(event, out, self._basis(t))
-            return out
-        out = value
-        if _is_fake(t) and self.shape_env is not None:
-            try:
-                out = func(*args, **kwargs)
-                expr = out.node.expr
-                if expr.is_Symbol:
-                    self.shape_env.set_real_tensor_prop_unbacked_vals(expr, value)
-            except Exception:  # noqa: BLE001 - no symbol for it: use the value itself
-                out = value
-        event.note = "data-dependent"
-        self._assume(event, value, assumed)
-        return out
-
-    def _mark_made_up(self, t) -> None:
-        self.made_up[id(t)] = weakref.ref(t)
-
-    def _from_made_up(self, value) -> bool:
-        found = [False]
-
-        def check(t):
-            ref = self.made_up.get(id(t))
-            if ref is not None and ref() is t:
-                found[0] = True
-        _walk_tensors(value, check)
-        return found[0]
-
-    def _basis(self, t) -> str:
-        """What a value read on a real run rests on."""
-        if self.made_up is not None and self._from_made_up(t):
-            return "computed on zero inputs"
-        return "from your values"
-
-    def _assume(self, event, value, assumed: str) -> None:
-        text = repr(value)
-        if len(text) > 60:
-            text = text[:57] + "..."
-        where = f" at {event.where}" if event.where is not None else ""
-        self.trace.assumed.append(f"#{event.index} {event.op}{where} = {text}: {assumed}")
-
     def external(self, name: str, out) -> None:
         """Record a tensor made by a function torch does not let modes see (torch.from_numpy)."""
         if self.depth or len(self.trace.events) >= self.max_events or not isinstance(out, torch.Tensor):
@@ -538,14 +461,6 @@ class Recorder(TorchFunctionMode):
             except TypeError:
                 pass
         _walk_tensors(out, put)
-
-
-def _is_twin(t) -> bool:
-    return t.device.type == "meta" or _is_fake(t)
-
-
-def _is_fake(t) -> bool:
-    return type(t).__name__ == "FakeTensor"
 
 
 def _at_user_line(show):

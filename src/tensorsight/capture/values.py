@@ -19,6 +19,7 @@ from torch.utils._pytree import tree_flatten, tree_map
 
 MAX_REPLAY_NUMEL = 1 << 20   # a tensor larger than this is taken as zeros, not recomputed
 MAX_REPLAY_OPS = 400         # calls replayed for one value at most
+MAX_REPLAY_DEPTH = 40        # producers followed back from one tensor (deeper ones: zeros)
 MAX_KNOWN_NUMEL = 1 << 20    # user tensors (inputs, weights) whose values are used as they are
 MAX_ZEROS_NUMEL = 1 << 26    # beyond this a value is not computed at all
 
@@ -40,6 +41,8 @@ class ValueOracle:
     def __init__(self):
         self._known: dict[int, tuple[weakref.ref, torch.Tensor]] = {}
         self._calls: dict[int, tuple[weakref.ref, object, tuple, dict, int]] = {}
+        # in-place updates of a tensor after it was made (``mask[i, j] = 1``, ``x.add_(1)``)
+        self._updates: dict[int, tuple[weakref.ref, list]] = {}
 
     def know(self, twin: torch.Tensor, real: torch.Tensor) -> None:
         """``twin`` (meta/fake) stands for the real tensor ``real``."""
@@ -50,10 +53,21 @@ class ValueOracle:
             self._known[id(twin)] = (weakref.ref(twin), real)
 
     def produced(self, func, args, kwargs, out) -> None:
-        """``out`` came from ``func(*args, **kwargs)``."""
+        """``out`` came from ``func(*args, **kwargs)`` (or ``func`` updated ``args[0]`` in place)."""
+        target = args[0] if args and isinstance(args[0], torch.Tensor) else None
+        if target is not None and (out is None or out is target) and _in_place(func):
+            entry = self._updates.get(id(target))
+            if entry is None or entry[0]() is not target:
+                entry = (weakref.ref(target), [])
+                self._updates[id(target)] = entry
+            entry[1].append((func, args[1:], kwargs))
+            return
+        if out is target:  # x.to(its own dtype), x.contiguous(): the same tensor, nothing new
+            return
         flat, _ = tree_flatten(out)
+        passed = {id(a) for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)}
         for i, t in enumerate(flat):
-            if isinstance(t, torch.Tensor):
+            if isinstance(t, torch.Tensor) and id(t) not in passed:  # broadcast_tensors may hand inputs back
                 try:
                     self._calls[id(t)] = (weakref.ref(t), func, args, kwargs, i)
                 except TypeError:
@@ -63,7 +77,7 @@ class ValueOracle:
     def real(self, t: torch.Tensor) -> Answer | None:
         """``t``'s value, computed for real; None when its shape is not known."""
         zeros: list[str] = []
-        budget = [MAX_REPLAY_OPS]
+        budget = [MAX_REPLAY_OPS, {}]
         with unset_fake_temporarily(), torch.no_grad():
             try:
                 value = self._real(t, zeros, budget, 0)
@@ -75,27 +89,52 @@ class ValueOracle:
         return Answer(value, zeros)
 
     def _real(self, t: torch.Tensor, zeros: list, budget: list, depth: int):
+        memo = budget[1] if len(budget) > 1 else None
+        if memo is not None and id(t) in memo:
+            return memo[id(t)][1]
+        value = self._updated(t, zeros, budget, depth)
+        if memo is not None:
+            memo[id(t)] = (t, value)  # the tensor kept alive so its id stays its own
+        return value
+
+    def _updated(self, t: torch.Tensor, zeros: list, budget: list, depth: int):
+        value = self._made(t, zeros, budget, depth)
+        entry = self._updates.get(id(t))
+        if value is None or entry is None or entry[0]() is not t:
+            return value
+        value = value.clone()
+        for func, rest, kwargs in entry[1]:  # replay the in-place updates, in order
+            budget[0] -= 1
+            try:
+                rrest, rkwargs = tree_map(lambda x: self._realize(x, zeros, budget, depth), (rest, kwargs))
+            except _NoValue:
+                return None
+            func(value, *rrest, **rkwargs)
+        return value
+
+    def _realize(self, x, zeros, budget, depth):
+        if isinstance(x, torch.Tensor):
+            r = self._real(x, zeros, budget, depth + 1)
+            if r is None:
+                raise _NoValue
+            return r
+        if isinstance(x, torch.device) and x.type == "meta":
+            return torch.device("cpu")
+        return x
+
+    def _made(self, t: torch.Tensor, zeros: list, budget: list, depth: int):
         known = self._known.get(id(t))
         if known is not None and known[0]() is t:
             return known[1]
         if t.device.type != "meta" and not _is_fake(t):
             return t
         call = self._calls.get(id(t))
-        if call is not None and call[0]() is t and budget[0] > 0 and depth < 200 and _small(t):
+        if call is not None and call[0]() is t and budget[0] > 0 and depth < MAX_REPLAY_DEPTH and _small(t):
             _, func, args, kwargs, index = call
             budget[0] -= 1
 
-            def realize(x):
-                if isinstance(x, torch.Tensor):
-                    r = self._real(x, zeros, budget, depth + 1)
-                    if r is None:
-                        raise _NoValue
-                    return r
-                if isinstance(x, torch.device) and x.type == "meta":
-                    return torch.device("cpu")
-                return x
             try:
-                rargs, rkwargs = tree_map(realize, (args, kwargs))
+                rargs, rkwargs = tree_map(lambda x: self._realize(x, zeros, budget, depth), (args, kwargs))
             except _NoValue:
                 return None
             if rkwargs.get("device") in ("meta", torch.device("meta")):
@@ -138,6 +177,16 @@ class ValueOracle:
                 expr = d.node.expr
                 if len(expr.free_symbols) == 1 and expr.is_Symbol:
                     shape_env.set_real_tensor_prop_unbacked_vals(expr, int(ans.value.shape[i]))
+
+
+_IN_PLACE_DUNDERS = frozenset({"__setitem__", "__iadd__", "__isub__", "__imul__", "__itruediv__",
+                               "__ifloordiv__", "__imod__", "__ipow__", "__iand__", "__ior__", "__ixor__",
+                               "__ilshift__", "__irshift__"})
+
+
+def _in_place(func) -> bool:
+    name = getattr(func, "__name__", "")
+    return name in _IN_PLACE_DUNDERS or (name.endswith("_") and not name.endswith("__"))
 
 
 class _NoValue(Exception):
