@@ -26,9 +26,10 @@ class Frame:
         return f"{self.file}:{self.line}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)  # not frozen: a frozen __init__ costs 4x per tensor recorded
 class TensorMeta:
-    """What a tensor looked like: sizes are ints, or strings for symbolic/unknown sizes."""
+    """What a tensor looked like: sizes are ints, or strings for symbolic/unknown sizes.
+    Treat it as immutable (it is hashed and shared between events)."""
     shape: tuple[int | str, ...]
     dtype: str
     device: str = "cpu"

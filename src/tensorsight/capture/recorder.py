@@ -34,6 +34,7 @@ _SKIP_NAMES = frozenset({
 # ops whose scalar result is worth recording (a data-dependent value)
 _SCALAR_OPS = frozenset({"item"})
 
+_PLAIN = frozenset({int, float, bool, str, type(None)})
 _name_cache: dict[Any, str | None] = {}
 _VALUE_READS = {torch.Tensor.__bool__, torch.Tensor.tolist, torch.Tensor.__int__, torch.Tensor.__float__,
                 torch.Tensor.numpy, torch.Tensor.__index__}
@@ -290,7 +291,8 @@ class Recorder(ValueReads, TorchFunctionMode):
             shape = _dims(t.shape)
         except Exception:  # noqa: BLE001 - e.g. a nested/sparse tensor without sizes
             shape = ()
-        if role is None and isinstance(t, torch.nn.Parameter):
+        # Parameter's metaclass makes isinstance a Python call: plain tensors skip it
+        if role is None and type(t) is not torch.Tensor and isinstance(t, torch.nn.Parameter):
             role = ("weight", "")
         device = _device_name(t.device)
         if self.device_alias is not None and device == "meta":
@@ -302,7 +304,20 @@ class Recorder(ValueReads, TorchFunctionMode):
         _walk_tensors(value, lambda t: out.append(self.meta(t)))
         return out
 
+    def output_meta(self, t: torch.Tensor, index: int) -> TensorMeta:
+        """``meta(t)`` of a tensor event ``index`` just made: no role, no earlier producer."""
+        try:
+            shape = _dims(t.shape)
+        except Exception:  # noqa: BLE001 - e.g. a nested/sparse tensor without sizes
+            shape = ()
+        device = _device_name(t.device)
+        if self.device_alias is not None and device == "meta":
+            device = self.device_alias
+        return TensorMeta(shape, _dtype_name(t.dtype), device, index, "")
+
     def _summarize(self, value, inputs: list[TensorMeta], depth: int = 0):
+        if type(value) in _PLAIN:  # the common case first: no isinstance chain
+            return value
         if isinstance(value, torch.Tensor):
             inputs.append(self.meta(value))
             return TensorRef(len(inputs) - 1)
@@ -362,7 +377,7 @@ class Recorder(ValueReads, TorchFunctionMode):
         if len(self.trace.events) >= self.max_events:
             return func(*args, **kwargs)
         inputs: list[TensorMeta] = []
-        sargs = tuple(self._summarize(a, inputs) for a in args)
+        sargs = tuple([self._summarize(a, inputs) for a in args])
         skw = {k: self._summarize(v, inputs) for k, v in kwargs.items()}
         if self.full_stacks:
             stack = user_stack(2, stop=self.stop)
@@ -404,15 +419,19 @@ class Recorder(ValueReads, TorchFunctionMode):
             self.oracle.produced(func, args, kwargs, out)
             if self.shape_env is not None:
                 self.oracle.hint_unbacked(self.shape_env, out)
-        outputs: list[TensorMeta] = []
-        _walk_tensors(out, lambda t: outputs.append(self.meta(t)))
+        index = event.index
+        if isinstance(out, torch.Tensor):
+            outputs = [self.output_meta(out, index)]
+        else:
+            outputs = []
+            _walk_tensors(out, lambda t: outputs.append(self.output_meta(t, index)))
         if not outputs and name.rsplit(".", 1)[-1] not in _SCALAR_OPS:
             return out  # e.g. torch.equal, Tensor.allclose: nothing shaped to record
         if not outputs:
             event.outputs = [TensorMeta((), _scalar_dtype(out), "scalar")]
             event.note = event.note or ("data-dependent" if "u" in str(out) or "zuf" in str(out) else "")
         else:
-            event.outputs = [TensorMeta(m.shape, m.dtype, m.device, event.index, "") for m in outputs]
+            event.outputs = outputs
         self.trace.events.append(event)
         self._map_outputs(out, event.index)
         if sig is not None:
@@ -432,6 +451,13 @@ class Recorder(ValueReads, TorchFunctionMode):
         self._map_outputs(out, index)
 
     def _map_outputs(self, out, index: int) -> None:
+        if isinstance(out, torch.Tensor):
+            try:
+                self._producer[id(out)] = (weakref.ref(out), index)
+            except TypeError:
+                pass
+            return
+
         def put(t):
             try:
                 self._producer[id(t)] = (weakref.ref(t), index)
