@@ -57,3 +57,11 @@ def check_type(call: str, name: str, value, types, expected: str):
 
 def _as_tuple(types) -> tuple:
     return types if isinstance(types, tuple) else (types,)
+
+
+def safe_str(value) -> str:
+    """``str(value)``, or what python prints when the user's ``__str__`` raises."""
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - the user's __str__ raised
+        return "<exception str() failed>"

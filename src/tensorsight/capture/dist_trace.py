@@ -8,6 +8,8 @@ modules are resharded, so the model holds exactly the parameters it held before.
 """
 from __future__ import annotations
 
+from ..errors import safe_str
+
 from typing import Any
 
 import torch
@@ -76,7 +78,7 @@ def trace_sharded(model: torch.nn.Module, example: Any = None, *, args: tuple | 
         except Exception as exc:  # noqa: BLE001 - the user's forward raised: report it
             tap.finish()
             mark_data_dependent(rec.trace)
-            rec.trace.error = str(exc).split("\n\n")[0]
+            rec.trace.error = safe_str(exc).split("\n\n")[0]
             rec.trace.error_type = type(exc).__name__
             if raise_errors:
                 raise ForwardError(rec.trace.error, rec.trace, exc) from exc

@@ -15,6 +15,7 @@ from typing import Any, Callable
 import torch
 from torch.overrides import TorchFunctionMode
 
+from ..errors import safe_str
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
 from .reads import _TO_HOST, ValueReads, _copies_out_of_meta
 from .source import user_frame, user_stack
@@ -403,7 +404,7 @@ class Recorder(ValueReads, TorchFunctionMode):
                 else:
                     out = func(*args, **kwargs)
         except Exception as exc:
-            event.error = f"{type(exc).__name__}: {exc}".split("\n\n")[0][:2000]
+            event.error = f"{type(exc).__name__}: {safe_str(exc)}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
             if out is None:
                 self.trace.events.append(event)

@@ -7,6 +7,8 @@ trace back to the user's modules.
 """
 from __future__ import annotations
 
+from ..errors import safe_str
+
 import contextlib
 import weakref
 from typing import Any, Callable
@@ -106,7 +108,7 @@ def record(model: torch.nn.Module, twin: Callable[[torch.Tensor], torch.Tensor],
                     return None
                 if after_error is not None:
                     after_error(rec.trace)
-                rec.trace.error = str(exc).split("\n\n")[0]
+                rec.trace.error = safe_str(exc).split("\n\n")[0]
                 rec.trace.error_type = type(exc).__name__
                 map_back(rec, cp)
                 if raise_errors:

@@ -7,6 +7,7 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 
+from ..errors import safe_str
 from .findings import Finding, dedupe
 from .watch import StopRun
 
@@ -77,17 +78,17 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
     except SystemExit as exc:
         code_out = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if exc.code not in (None, 0) and not isinstance(exc.code, int):
-            print(_safe_str(exc.code), file=stream)
+            print(safe_str(exc.code), file=stream)
         status = "completed" if code_out == 0 else "crashed"
         if code_out != 0:
-            exc_info = {"type": "SystemExit", "message": _safe_str(exc.code)}
+            exc_info = {"type": "SystemExit", "message": safe_str(exc.code)}
     except KeyboardInterrupt as exc:
         status, code_out, interrupted = "stopped", 130, True
-        exc_info = {"type": "KeyboardInterrupt", "message": _safe_str(exc)}
+        exc_info = {"type": "KeyboardInterrupt", "message": safe_str(exc)}
         report_uncaught(exc, stream)
     except BaseException as exc:  # noqa: BLE001 - the user's script crashed: that's what we diagnose
         status, code_out = "crashed", 1
-        exc_info = {"type": type(exc).__name__, "message": _safe_str(exc)}
+        exc_info = {"type": type(exc).__name__, "message": safe_str(exc)}
         report_uncaught(exc, stream)
         try:
             watcher.findings_crash = checks.diagnose_crash(watcher, exc)
@@ -117,13 +118,6 @@ def main_module(path: str) -> types.ModuleType:
     main.__builtins__ = builtins
     main.__annotations__ = {}  # python's startup gives __main__ an empty one
     return main
-
-
-def _safe_str(value) -> str:
-    try:
-        return str(value)
-    except Exception:  # noqa: BLE001 - the user's __str__ raised
-        return "<exception str() failed>"
 
 
 def report_uncaught(exc: BaseException, stream) -> None:
