@@ -77,3 +77,16 @@ def test_traces_on_every_path_and_leaves_the_model_as_it_was(arch, mode):
         got = [tuple(m.shape) for m in tr.outputs]
         assert got == want, f"{path} path: outputs {got}, a real forward gives {want}"
         assert tr.events and not tr.error
+
+
+@pytest.mark.parametrize("mode", ["eval", "train"])
+@pytest.mark.parametrize("arch", CHOSEN, ids=lambda a: a.model_type)
+def test_summary_counts_every_parameter_once_and_leaves_the_model_as_it_was(arch, mode):
+    model, cfg = build(arch)
+    kwargs = inputs(arch, cfg)
+    before = Snapshot.take(model)
+    result = tensorsight.summary(model, mode=mode, **kwargs)
+    before.check(model)
+    # tied weights (embeddings shared with the LM head) are one tensor: counted once
+    unique = sum(p.numel() for p in {id(p): p for p in model.parameters()}.values())
+    assert result.to_dict()["totals"]["params"]["value"] == unique
