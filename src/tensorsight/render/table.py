@@ -62,7 +62,7 @@ def trace_table(trace: Trace, *, explain: bool = True, weights: bool = False,
     title = f"{trace.model or 'model'}: {len(trace.events)} ops"
     if trace.inputs:
         title += f", input {shapes_of(trace.inputs)}"
-    table = Table(title=Text(title), box=box.SIMPLE_HEAD, show_lines=False, title_justify="left",
+    table = Table(title=Text(title), box=box.SIMPLE_HEAD, show_lines=False, title_justify="left", caption_justify="left",
                   pad_edge=False, expand=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("op")
