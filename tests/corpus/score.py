@@ -143,6 +143,7 @@ def main(argv=None) -> int:
     ap.add_argument("--split", default="all", choices=["dev", "heldout", "all"])
     ap.add_argument("--cases", default=None, help="score this folder of cases instead")
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--kind", default=None, choices=["crash", "silent", "correct"])
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--json", default=None)
@@ -159,6 +160,8 @@ def main(argv=None) -> int:
     cases = sorted(p for f in folders if f.is_dir() for p in f.iterdir() if (p / "meta.json").exists())
     if args.only:
         cases = [c for c in cases if c.name in args.only]
+    if args.kind:
+        cases = [c for c in cases if json.loads((c / "meta.json").read_text())["kind"] == args.kind]
     results = []
     with cf.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         for r in pool.map(lambda c: score_case(c, cmd, python, args.timeout), cases):
