@@ -17,6 +17,7 @@ import ast
 import re
 
 from .. import edits
+from ...capture.events import TensorMeta
 from ..origin import top_call
 from .sites import Site, _walk
 
@@ -48,7 +49,7 @@ def _producer_sites(crash) -> list[Site]:
     site = model_input_assignment(crash)
     if site is not None:
         out.insert(0, site)
-    return out
+    return out + model_input_producers(crash)
 
 
 def in_sample_code(site: Site) -> bool:
@@ -66,11 +67,23 @@ def is_data_line(site: Site) -> bool:
     return site.event is not None and not site.event.module and site.wrap is None
 
 
-def model_input_assignment(crash) -> Site | None:
-    """``z = wav`` where the script later runs ``model(z)``: the last assignment of the name, in
-    the outermost user frame, bound to a tensor of the model input's shape."""
+def model_call(crash):
+    """The outermost module call the failing op ran in, or else the last one before it (a loss
+    computed on the model's output outside the model)."""
     ev = crash.failing
     call = top_call(crash.trace, ev.index)
+    if call is not None:
+        return call
+    before = [c for c in crash.trace.modules if c.depth == 0 and c.end <= ev.index and c.inputs]
+    return before[-1] if before else None
+
+
+def model_input_assignment(crash) -> Site | None:
+    """``z = wav`` where the script later runs ``model(z)``: the last assignment of the name, in
+    the innermost user frame outside every module's forward, bound to a tensor of the model
+    input's shape."""
+    ev = crash.failing
+    call = model_call(crash)
     if call is None or not call.inputs:
         return None
     want = call.inputs[0]
@@ -79,11 +92,16 @@ def model_input_assignment(crash) -> Site | None:
     while tb is not None:
         frames.append((tb.tb_frame, tb.tb_lineno))
         tb = tb.tb_next
-    for frame, lineno in frames:
+    for frame, lineno in reversed(frames):
         path = frame.f_code.co_filename
+        me = frame.f_locals.get("self")
+        if not _is_user(path) or (me is not None and hasattr(me, "_parameters")):
+            continue   # torch's frames, and the model's own forward
         src = edits.load(path)
-        if src is None or not _is_user(path):
+        if src is None:
             continue
+        if call.where is not None and call.where.file == path and frame.f_code.co_name == call.where.function:
+            lineno = call.where.line    # the frame that called the model (not the loss after it)
         st = edits.statement_at(src, lineno)
         text = src.code(st.node) if st is not None else src.lines[lineno - 1]
         words = set(re.findall(r"[A-Za-z_]\w*", text))
@@ -97,6 +115,23 @@ def model_input_assignment(crash) -> Site | None:
         if names:
             return None
     return None
+
+
+def model_input_producers(crash) -> list[Site]:
+    """The lines outside every model that made the model's input (a Dataset's ``__getitem__``,
+    the collate, the script), nearest first."""
+    call = model_call(crash)
+    if call is None or not call.inputs or call.inputs[0].producer is None:
+        return []
+    out = []
+    for depth, step in _walk(crash.trace, TensorMeta(call.inputs[0].shape, call.inputs[0].dtype,
+                                                     producer=call.inputs[0].producer)):
+        if step.where is None or step.module or not step.outputs or depth > 6:
+            continue
+        out.append(Site("operand", step.where.file, step.where.line,
+                        f"it makes the model's input ({step.name}) in {step.where.function or 'the script'}",
+                        event=step, meta=step.outputs[0], depth=depth + 1, source="producer"))
+    return out
 
 
 def _same(v, meta) -> bool:

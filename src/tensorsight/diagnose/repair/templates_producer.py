@@ -198,3 +198,125 @@ def producer_agreement(c: Candidate, ctx: Context) -> float:
             and s.event.stack[-1].file == ctx.ev.stack[-1].file:
         return 0.0
     return PRODUCER_BONUS
+
+
+# -- an input size the network does not take --------------------------------------------------
+_JOINED = re.compile(r"must match except in dimension|must match the size of tensor b", re.I)
+_SMALL = re.compile(r"too small|can't be greater than", re.I)
+_DOWN = ("conv", "max_pool", "avg_pool", "lp_pool")
+# pad + crop is two lines but one edit, the usual fix of a size-bound UNet; it must outrank
+# interpolating inside the network to hide the odd size
+PAD_PRIOR = 8.5
+
+
+def total_stride(trace, call, until: int) -> int:
+    """The product of the strides of the downsampling ops the model ran before ``until``."""
+    s = 1
+    for ev in trace.events[call.start:min(until, call.end if call.end > call.start else until)]:
+        if not ev.name.startswith(_DOWN) or ev.name.startswith("conv_transpose"):
+            continue
+        stride = ev.arg(3 if ev.name.startswith("conv") else 2, "stride")
+        if stride is None and not ev.name.startswith("conv"):
+            stride = ev.arg(1, "kernel_size")   # pooling: the stride defaults to the window
+        if isinstance(stride, (list, tuple)) and stride:
+            stride = stride[0]
+        if isinstance(stride, int) and stride > 1:
+            s *= stride
+    return s
+
+
+def _window(ev) -> int | None:
+    k = ev.arg(1, "kernel_size")
+    if isinstance(k, (list, tuple)) and k:
+        k = max(k)
+    return k if isinstance(k, int) else None
+
+
+def accepted_size(ctx: Context, call, hw: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The nearest spatial size at or above ``hw`` the network takes: a multiple of its total
+    stride when maps of two depths are joined, a map no smaller than the failing window."""
+    ev = ctx.ev
+    msg = ctx.crash.msg
+    stride = total_stride(ctx.crash.trace, call, ev.index)
+    if stride <= 1:
+        return None
+    if _SMALL.search(msg) and ev.name.startswith(("max_pool", "avg_pool")):
+        k = _window(ev)
+        if k is None:
+            return None
+        new = tuple(max(d, k * stride) for d in hw)
+    elif _JOINED.search(msg):
+        new = tuple(-(-d // stride) * stride for d in hw)
+    else:
+        return None
+    return None if new == tuple(hw) else new
+
+
+def input_size_at_producer(ctx: Context, site: Site):
+    """The network cannot take the input's height/width: resize the input where it is made to
+    the nearest size it takes (pad it and crop the output back when the script makes it)."""
+    from .producers import model_call
+    ev = ctx.ev
+    if ev is None or site.meta is None or not site.meta.known or not (site.source in ("input", "producer")):
+        return
+    call = model_call(ctx.crash)
+    if call is None or not call.inputs or len(call.inputs[0].shape) != 4 or not call.inputs[0].known:
+        return
+    x = tuple(call.inputs[0].shape)
+    made = tuple(site.meta.shape)
+    sample = made == x[1:]
+    if not sample and made != x:
+        return
+    if not site.meta.dtype.startswith(("f", "bf")) or not _single_assignment(site):
+        return
+    hw = x[2:]
+    new = accepted_size(ctx, call, hw)
+    if new is None:
+        return
+    f = edits.imports_functional_as(site.file)
+    size = f"({new[0]}, {new[1]})"
+    why = (f"the network downsamples by {total_stride(ctx.crash.trace, call, ev.index)}: "
+           f"{hw[0]}×{hw[1]} → {new[0]}×{new[1]}, the nearest size it takes")
+    if sample:
+        tmpl = f"{f}.interpolate({{}}[None], size={size}, mode='bilinear', align_corners=False)[0]"
+    else:
+        tmpl = f"{f}.interpolate({{}}, size={size}, mode='bilinear', align_corners=False)"
+    fixes = edits.wrap_assigned_value(site.file, site.line, tmpl.replace("{}", "{}"))
+    if fixes:
+        yield Candidate(tuple(fixes), "input_size_at_producer", "data", site,
+                        f"the {fmt_shape(made)} made here is not a size the network takes ({why}): resize it here",
+                        5.5 - 0.1 * site.depth + (0.5 if sample else 0.0))
+    if not sample and _JOINED.search(ctx.crash.msg):
+        pad = _pad_and_crop(ctx, site, call, f)
+        if pad:
+            yield Candidate(tuple(pad), "input_size_at_producer", "data", site,
+                            f"pad the {fmt_shape(made)} made here to a multiple of what the network downsamples "
+                            f"({why}) and crop its output back", PAD_PRIOR)
+
+
+def _pad_and_crop(ctx: Context, site: Site, call, f: str):
+    """``x = img`` → ``x = F.pad(img, …)``, and ``model(x)`` → ``model(x)[..., :H, :W]`` where
+    the script calls the model, in terms of the unpadded tensor's name."""
+    import libcst as cst
+    src = edits.load(site.file)
+    _, value = edits.assigned_value(src, site.line) if src else (None, None)
+    if not isinstance(value, cst.Name) or call.where is None or call.where.file != site.file:
+        return None
+    name = value.value
+    stride = total_stride(ctx.crash.trace, call, ctx.ev.index)
+    pad = edits.wrap_assigned_value(site.file, site.line,
+                                    f"{f}.pad({{}}, (0, -{name}.shape[-1] % {stride}, 0, -{name}.shape[-2] % {stride}))")
+    from .sites import _names_of
+    names = _names_of(ctx.crash, ctx.crash.watcher.module(call.path), call.where)
+    if not pad or not names or call.where.line == site.line:
+        return None
+    crop = None
+    for n in names:
+        for c in edits.calls_at(src, call.where.line):
+            if edits.func_name(c.node) in (n, f"self.{n}"):
+                text = src.code(c.node).strip()
+                crop = edits._splice(src, c.start, c.end, f"{text}[..., :{name}.shape[-2], :{name}.shape[-1]]")
+                break
+        if crop:
+            break
+    return (pad + crop) if crop else None
