@@ -320,3 +320,39 @@ def _pad_and_crop(ctx: Context, site: Site, call, f: str):
         if crop:
             break
     return (pad + crop) if crop else None
+
+
+# -- rows packed for a layer that reads features on dim 1 --------------------------------------
+def pack_rows(ctx: Context, site: Site):
+    """``[B, N, F]`` features given to a block that starts with a BatchNorm1d(F) (features on
+    dim 1): run the block on the ``[B·N, F]`` rows and view the result back to ``[B, N, …]``."""
+    ev = ctx.ev
+    if site.kind != "call" or ev is None or ev.name not in ("batch_norm", "instance_norm") or not ev.activations:
+        return
+    x = tuple(ev.activations[0].shape)
+    stats = [t for t in ev.inputs[1:] if len(t.shape) == 1]
+    if len(x) != 3 or not stats or x[-1] != stats[0].shape[0] or x[1] == x[-1]:
+        return
+    calls = [m for m in ctx.crash.trace.modules if m.depth > 0 and m.start <= ev.index < max(m.end, m.start + 1)
+             and m.inputs and tuple(m.inputs[0].shape) == x and m.where is not None
+             and (m.where.file, m.where.line) == (site.file, site.line)]
+    if not calls:
+        return
+    block = min(calls, key=lambda m: m.depth)
+    name = block.path.rsplit(".", 1)[-1]
+    src = edits.load(site.file)
+    for call in edits.calls_at(src, site.line) if src else []:
+        fn = edits.func_name(call.node)
+        if fn.rsplit(".", 1)[-1] != name or len(call.node.args) != 1:
+            continue
+        a = src.code(call.node.args[0].value).strip()
+        if not re.fullmatch(r"[\w.]+", a):
+            continue
+        new = f"{src.code(call.node.func).strip()}({a}.reshape(-1, {a}.size(-1))).view(*{a}.shape[:-1], -1)"
+        fixes = edits._splice(src, call.start, call.end, new)
+        if fixes:
+            yield Candidate(tuple(fixes), "pack_rows", "data", site,
+                            f"{block.path} starts with a {ev.module_type or ev.name} that reads features on dim 1, but "
+                            f"{fmt_shape(x)} has its {x[-1]} features last (as the layers after it expect): run it on "
+                            f"the {x[0] * x[1]} rows [{x[0] * x[1]},{x[-1]}] and view back to [{x[0]},{x[1]},…]", 7.0)
+            return
