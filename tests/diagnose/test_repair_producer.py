@@ -57,3 +57,19 @@ def test_an_image_the_network_cannot_round_trip_is_resized_in_the_dataset(tmp_pa
     assert {ln for ln, _ in fixes} == {line}, describe(run.findings)
     assert "size=(20, 20)" in next(iter(fixes))[1]     # 18 → the next multiple of the total stride 4
     assert_clean(fix_until_clean(run))
+
+
+def test_region_features_are_packed_into_rows_for_a_block_that_starts_with_batchnorm1d(tmp_path):
+    run = diagnose("producer_regions_into_batchnorm.py", tmp_path)
+    line = run.line("regions = self.embed(regions)")
+    assert fixed_lines(run) == {(line, "regions = self.embed(regions.reshape(-1, regions.size(-1)))"
+                                       ".view(*regions.shape[:-1], -1)")}, describe(run.findings)
+    assert "BatchNorm1d" not in "".join(fx.new for f in run.problems for fx in f.fixes)
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_conv_output_is_put_back_in_the_rnns_order_where_it_is_made(tmp_path):
+    run = diagnose("producer_conv_into_gru.py", tmp_path)
+    line = run.line("x = self.expand(x)")
+    assert fixed_lines(run) == {(line, "x = self.expand(x).transpose(1, 2)")}, describe(run.findings)
+    assert_clean(fix_until_clean(run))

@@ -37,14 +37,15 @@ def producer_sites(crash) -> list[Site]:
 def _producer_sites(crash) -> list[Site]:
     ev = crash.failing
     if ev is None:
-        return []
+        site = raised_layer_input(crash)
+        return [site] if site is not None else []
     out: list[Site] = []
     for i, meta in enumerate(ev.activations):
         for depth, step in _walk(crash.trace, meta):
             if step.where is None or step.module or not step.outputs:
                 continue   # made inside a model: a layer's output, not data
             out.append(Site("operand", step.where.file, step.where.line,
-                            f"it makes operand {i} ({step.name}) in {step.where.function or 'the script'}",
+                            f"makes operand {i} ({step.name}) in {step.where.function or 'the script'}",
                             operand=i, event=step, meta=step.outputs[0], depth=depth, source="producer"))
     site = model_input_assignment(crash)
     if site is not None:
@@ -129,7 +130,7 @@ def model_input_producers(crash) -> list[Site]:
         if step.where is None or step.module or not step.outputs or depth > 6:
             continue
         out.append(Site("operand", step.where.file, step.where.line,
-                        f"it makes the model's input ({step.name}) in {step.where.function or 'the script'}",
+                        f"makes the model's input ({step.name}) in {step.where.function or 'the script'}",
                         event=step, meta=step.outputs[0], depth=depth + 1, source="producer"))
     return out
 
@@ -185,3 +186,27 @@ def real_operand(crash, meta):
             if _same(v, meta):
                 return v
     return None
+
+
+def raised_layer_input(crash) -> Site | None:
+    """A layer that checked its input before running any op (an RNN's ``input.size(-1) must be
+    equal to input_size``): the line that made that input, from the newest op of the Trace
+    whose output has its shape."""
+    import torch
+    for loc in reversed(crash.tb_locals or []):
+        me = loc.get("self")
+        x = loc.get("input")
+        if me is None or not hasattr(me, "_parameters") or not isinstance(x, torch.Tensor):
+            continue
+        for step in reversed(crash.trace.events):
+            if step.outputs and tuple(step.outputs[0].shape) == tuple(x.shape) and step.where is not None:
+                return Site("operand", step.where.file, step.where.line,
+                            f"makes the {fmt(step.outputs[0])} {type(me).__name__} was given ({step.name})",
+                            operand=0, event=step, meta=step.outputs[0], depth=1, source="layer_input",
+                            module=me)
+        return None
+    return None
+
+
+def fmt(meta) -> str:
+    return str(meta)

@@ -90,6 +90,9 @@ def collect(crash) -> list[Site]:
             if site is not None:
                 add(Site("ctor", site.file, site.line, why, module=module, depth=depth))
     if ev is None:
+        from .producers import producer_sites
+        for site in producer_sites(crash):
+            add(site)
         # the check that raised ran before any op (an RNN's state, a layer's own assertion):
         # the modules on the traceback are the ones involved
         seen_mods = []

@@ -14,8 +14,8 @@ from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_
 from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
-from .templates_producer import (batch_axis, input_size_at_producer, mask_values, onehot_to_ids, pack_rows,
-                                 truncate_ids)
+from .templates_producer import (batch_axis, features_last, input_size_at_producer, mask_values, onehot_to_ids,
+                                 pack_rows, truncate_ids)
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -50,6 +50,7 @@ TEMPLATES = [
     Template("truncate_ids", "data", ("operand",), truncate_ids),
     Template("input_size_at_producer", "data", ("operand",), input_size_at_producer),
     Template("pack_rows", "data", ("call",), pack_rows),
+    Template("features_last", "data", ("operand",), features_last),
 ]
 
 

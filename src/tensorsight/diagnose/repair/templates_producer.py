@@ -356,3 +356,33 @@ def pack_rows(ctx: Context, site: Site):
                             f"{fmt_shape(x)} has its {x[-1]} features last (as the layers after it expect): run it on "
                             f"the {x[0] * x[1]} rows [{x[0] * x[1]},{x[-1]}] and view back to [{x[0]},{x[1]},…]", 7.0)
             return
+
+
+# -- a layer's output handed on with its axes in the layer's order -----------------------------
+def features_last(ctx: Context, site: Site):
+    """An RNN that checks ``input.size(-1) == input_size`` got a tensor whose input_size sits on
+    another axis (a Conv1d's [B, C, L] handed on as is): move that axis last where it is made."""
+    from .templates_data import _order_text
+    rnn = site.module
+    if ctx.ev is not None or site.source != "layer_input" or rnn is None or site.meta is None:
+        return
+    want = getattr(rnn, "input_size", None)
+    shape = tuple(site.meta.shape)
+    if not isinstance(want, int) or len(shape) != 3 or shape[-1] == want:
+        return
+    first = 0 if getattr(rnn, "batch_first", False) else 1
+    axes = [i for i in range(2) if shape[i] == want and i != first]
+    if len(axes) != 1 or not _single_assignment(site):
+        return
+    j = axes[0]
+    order = [i for i in range(3) if i != j] + [j]
+    fixes = edits.append_call(site.file, site.line, _order_text(order))
+    maker = ctx.crash.watcher.module(site.event.module) if site.event is not None and site.event.module else None
+    # the layer that made it and the RNN agree on the size: only the axis order is out of line,
+    # so resizing the RNN would hide the bug
+    agree = getattr(maker, "out_channels", getattr(maker, "out_features", None)) == want
+    if fixes:
+        yield Candidate(tuple(fixes), "features_last", "data", site,
+                        f"the {fmt_shape(shape)} made here holds the {want} features {type(rnn).__name__} reads on its "
+                        f"last axis on axis {j} instead (the order of the layer that made it): move them last here",
+                        8.5 if agree else 6.5)
