@@ -277,16 +277,17 @@ def input_size_at_producer(ctx: Context, site: Site):
     size = f"({new[0]}, {new[1]})"
     why = (f"the network downsamples by {total_stride(ctx.crash.trace, call, ev.index)}: "
            f"{hw[0]}×{hw[1]} → {new[0]}×{new[1]}, the nearest size it takes")
-    if sample:
-        tmpl = f"{f}.interpolate({{}}[None], size={size}, mode='bilinear', align_corners=False)[0]"
-    else:
-        tmpl = f"{f}.interpolate({{}}, size={size}, mode='bilinear', align_corners=False)"
-    fixes = edits.wrap_assigned_value(site.file, site.line, tmpl.replace("{}", "{}"))
+    tmpl = f"{f}.interpolate({{}}[None], size={size}, mode='bilinear', align_corners=False)[0]"
+    # resampling belongs where samples are loaded (every sample brought to one size); a batch
+    # made whole is not resampled (a smaller window or a resize in the network are the answers
+    # there), only padded to a multiple of the stride with the output cropped back
+    joined = bool(_JOINED.search(ctx.crash.msg))
+    fixes = edits.wrap_assigned_value(site.file, site.line, tmpl) if sample else None
     if fixes:
         yield Candidate(tuple(fixes), "input_size_at_producer", "data", site,
                         f"the {fmt_shape(made)} made here is not a size the network takes ({why}): resize it here",
                         5.5 - 0.1 * site.depth + (0.5 if sample else 0.0))
-    if not sample and _JOINED.search(ctx.crash.msg):
+    if not sample and joined:
         pad = _pad_and_crop(ctx, site, call, f)
         if pad:
             yield Candidate(tuple(pad), "input_size_at_producer", "data", site,
