@@ -73,3 +73,12 @@ def test_a_conv_output_is_put_back_in_the_rnns_order_where_it_is_made(tmp_path):
     line = run.line("x = self.expand(x)")
     assert fixed_lines(run) == {(line, "x = self.expand(x).transpose(1, 2)")}, describe(run.findings)
     assert_clean(fix_until_clean(run))
+
+
+def test_a_prediction_coarser_than_its_labels_is_resized_where_it_is_flattened(tmp_path):
+    run = diagnose("producer_pixel_loss_coarse.py", tmp_path)
+    line = run.line("flat = scores.permute(")
+    assert fixed_lines(run) == {(line, "flat = F.interpolate(scores, size=(rows, cols), mode='bilinear', "
+                                       "align_corners=False).permute(0, 2, 3, 1).reshape(-1, c)")}, describe(run.findings)
+    assert "10×14" in run.problems[0].message and "11×14" in run.problems[0].message
+    assert_clean(fix_until_clean(run))

@@ -15,7 +15,7 @@ from .templates_layers import (batch_first, drop_last, input_size_for_network, l
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
 from .templates_producer import (batch_axis, features_last, input_size_at_producer, mask_values, onehot_to_ids,
-                                 pack_rows, truncate_ids)
+                                 pack_rows, resize_before_flatten, truncate_ids)
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -51,6 +51,7 @@ TEMPLATES = [
     Template("input_size_at_producer", "data", ("operand",), input_size_at_producer),
     Template("pack_rows", "data", ("call",), pack_rows),
     Template("features_last", "data", ("operand",), features_last),
+    Template("resize_before_flatten", "data", ("call",), resize_before_flatten),
 ]
 
 

@@ -387,3 +387,72 @@ def features_last(ctx: Context, site: Site):
                         f"the {fmt_shape(shape)} made here holds the {want} features {type(rnn).__name__} reads on its "
                         f"last axis on axis {j} instead (the order of the layer that made it): move them last here",
                         8.5 if agree else 6.5)
+
+
+# -- a per-pixel prediction coarser than its label map ------------------------------------------
+_FLATTENING = ("view", "reshape", "transpose", "permute", "contiguous", "flatten", "t")
+
+
+def _unflattened(trace, meta, rank: int):
+    """Walk back through view/transpose/… to the ``rank``-d tensor they flatten: (tensor, the
+    event that first reshaped it)."""
+    cur, first = meta, None
+    for _ in range(12):
+        ev = trace.events[cur.producer] if cur.producer is not None and cur.producer < len(trace.events) else None
+        if ev is None or ev.name not in _FLATTENING or not ev.activations:
+            break
+        first, cur = ev, ev.activations[0]
+    return (cur, first) if len(cur.shape) == rank and cur.known else (None, None)
+
+
+def resize_before_flatten(ctx: Context, site: Site):
+    """Per-pixel loss on ``[n·h·w, c]`` rows against ``[n·H·W]`` labels: the prediction map is
+    coarser than the label map (a network that floors odd sizes): resize it to the label's
+    size where it is flattened."""
+    import libcst as cst
+    ev = ctx.ev
+    if site.kind != "call" or site.depth != 0 or ev is None or ev.name not in CLASS_LOSSES or len(ev.activations) < 2:
+        return
+    trace = ctx.crash.trace
+    pred, first = _unflattened(trace, ev.activations[0], 4)
+    label, _ = _unflattened(trace, ev.activations[1], 3)
+    if pred is None or label is None or first is None or first.where is None:
+        return
+    (n, _, h, w), (nt, H, W) = pred.shape, label.shape
+    if n != nt or (h, w) == (H, W):
+        return
+    src = edits.load(first.where.file)
+    _, value = edits.assigned_value(src, first.where.line) if src else (None, None)
+    base = value
+    while isinstance(base, (cst.Call, cst.Attribute)):
+        base = base.func if isinstance(base, cst.Call) else base.value
+    if not isinstance(base, cst.Name):
+        return
+    pos = edits._find(src, base)
+    if pos is None:
+        return
+    f = edits.imports_functional_as(first.where.file)
+    size = _size_names(ctx, first.where, (H, W)) or f"({H}, {W})"
+    fixes = edits._splice(src, pos.start, pos.end,
+                          f"{f}.interpolate({base.value}, size={size}, mode='bilinear', align_corners=False)")
+    if fixes:
+        yield Candidate(tuple(fixes), "resize_before_flatten", "data", Site(
+            "operand", first.where.file, first.where.line, f"flattens the {fmt_shape(pred.shape)} prediction per pixel",
+            operand=0, event=first, meta=pred, depth=1, source="producer"),
+            f"the prediction is {h}×{w} per image but the labels are {H}×{W} ({n}·{h}·{w} = {n * h * w} rows for "
+            f"{nt}·{H}·{W} = {nt * H * W} labels): resize it to the label's size before it is flattened", 6.5)
+
+
+def _size_names(ctx: Context, where, hw) -> str | None:
+    """``(ht, wt)``: names the frame running ``where`` gives the label's height and width."""
+    tb = ctx.crash.exc.__traceback__
+    while tb is not None:
+        fr = tb.tb_frame
+        if fr.f_code.co_filename == where.file and fr.f_code.co_name == where.function:
+            loc = fr.f_locals
+            # the last name bound to the size: the label's, read after the prediction's own
+            names = [next((k for k, v in reversed(list(loc.items())) if type(v) is int and v == d), None) for d in hw]
+            if all(names) and names[0] != names[1]:
+                return f"({names[0]}, {names[1]})"
+        tb = tb.tb_next
+    return None
