@@ -201,12 +201,8 @@ def raised_layer_input(crash) -> Site | None:
         for step in reversed(crash.trace.events):
             if step.outputs and tuple(step.outputs[0].shape) == tuple(x.shape) and step.where is not None:
                 return Site("operand", step.where.file, step.where.line,
-                            f"makes the {fmt(step.outputs[0])} {type(me).__name__} was given ({step.name})",
+                            f"makes the {step.outputs[0]} {type(me).__name__} was given ({step.name})",
                             operand=0, event=step, meta=step.outputs[0], depth=1, source="layer_input",
                             module=me)
         return None
     return None
-
-
-def fmt(meta) -> str:
-    return str(meta)

@@ -14,8 +14,8 @@ from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_
 from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
-from .templates_producer import (batch_axis, features_last, input_size_at_producer, mask_values, onehot_to_ids,
-                                 pack_rows, resize_before_flatten, truncate_ids)
+from .templates_producer import batch_axis, features_last, mask_values, onehot_to_ids, pack_rows, truncate_ids
+from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
