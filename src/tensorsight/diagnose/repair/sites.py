@@ -36,7 +36,7 @@ class Site:
     text: str = ""                   # constant sites: the expression as written
     depth: int = 0                   # distance from the failing op (0: its own line)
     wrap: tuple | None = None        # operand sites at a call: (callee names, argument position)
-    source: str = ""                 # 'producer' / 'input': where data is made (producers.py)
+    source: str = ""                 # 'producer' / 'input' / 'layer_input': where data is made (producers.py)
 
     @property
     def key(self) -> tuple:
