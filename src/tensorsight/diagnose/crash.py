@@ -115,7 +115,7 @@ def _is_shape_crash(crash: Crash, found: list[Finding]) -> bool:
 
 SHAPE_WORDS = re.compile(r"shape|size|dimension|mat1|mat2|broadcast|channels|expected .*input|"
                          r"batch_size|must match|invalid for input|index out of range|target|"
-                         r"scalar type|dtype|running_mean|elements|multi-target|3D|4D|2D", re.I)
+                         r"scalar type|dtype|running_mean|elements|multi-target|3D|4D|2D|num_classes", re.I)
 
 
 def generic(crash: Crash) -> Finding | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..layers import feeding_layer
 from .templates import Candidate, Context
+from .templates_producer import producer_agreement
 
 # the axis a layer family reads its size from, and the provenance roles that fit there
 READS = {"conv": (1, {"channel", "feature"}), "batch_norm": (1, {"channel", "feature"}),
@@ -44,7 +45,7 @@ def agreement(c: Candidate, ctx: Context) -> float:
     if ev is None or not ev.activations:
         return _style(c) + batch_size_change(c, ctx)
     if c.layer_change is None:
-        return _data_agreement(c, ctx) + _style(c) + batch_size_change(c, ctx)
+        return _data_agreement(c, ctx) + _style(c) + batch_size_change(c, ctx) + producer_agreement(c, ctx)
     module, role, old, new = c.layer_change
     x = ev.activations[0]
     family = next((k for k in READS if ev.name.startswith(k)), None)

@@ -47,6 +47,9 @@ def why_root(c: Candidate, ctx: Context) -> str:
     s = c.site
     if s is None:
         return ""
+    if s.source:
+        # where the data is made (producers.py); the candidate's detail says what is wrong with it
+        return f"this line {s.why}"
     if s.wrap is not None:
         return f"this line {s.why}, and {ctx.ev.name} sees that tensor unchanged in layout"
     if s.kind == "operand" and s.event is not None and s.meta is not None:

@@ -36,6 +36,7 @@ class Site:
     text: str = ""                   # constant sites: the expression as written
     depth: int = 0                   # distance from the failing op (0: its own line)
     wrap: tuple | None = None        # operand sites at a call: (callee names, argument position)
+    source: str = ""                 # 'producer' / 'input' / 'layer_input': where data is made (producers.py)
 
     @property
     def key(self) -> tuple:
@@ -81,11 +82,17 @@ def collect(crash) -> list[Site]:
         site = model_input_site(crash, ev)
         if site is not None:
             add(site)
+        from .producers import producer_sites
+        for site in producer_sites(crash):
+            add(site)
         for module, why, depth in _modules(crash, ev):
             site = crash.watcher.site(module)
             if site is not None:
                 add(Site("ctor", site.file, site.line, why, module=module, depth=depth))
     if ev is None:
+        from .producers import producer_sites
+        for site in producer_sites(crash):
+            add(site)
         # the check that raised ran before any op (an RNN's state, a layer's own assertion):
         # the modules on the traceback are the ones involved
         seen_mods = []

@@ -14,6 +14,8 @@ from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_
 from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
+from .templates_producer import batch_axis, features_last, mask_values, onehot_to_ids, pack_rows, truncate_ids
+from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -42,6 +44,14 @@ TEMPLATES = [
     Template("number_from_error", "number", ("constant",), number_from_error),
     Template("argument_from_data", "data", ("constant",), argument_from_data),
     Template("input_size", "number", ("constant",), input_size_for_network),
+    Template("batch_axis", "data", ("operand",), batch_axis),
+    Template("onehot_to_ids", "data", ("operand",), onehot_to_ids),
+    Template("mask_values", "data", ("operand",), mask_values),
+    Template("truncate_ids", "data", ("operand",), truncate_ids),
+    Template("input_size_at_producer", "data", ("operand",), input_size_at_producer),
+    Template("pack_rows", "data", ("call",), pack_rows),
+    Template("features_last", "data", ("operand",), features_last),
+    Template("resize_before_flatten", "data", ("call",), resize_before_flatten),
 ]
 
 
