@@ -7,7 +7,6 @@ symbolic tensors; running on fake tensors is the job of ``capture.fake``.
 """
 from __future__ import annotations
 
-import gc
 import sys
 import warnings
 import weakref
@@ -17,6 +16,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from ..errors import safe_str
+from .collector import collector_paused
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
 from .reads import _TO_HOST, ValueReads, _copies_out_of_meta
 from .source import user_frame, user_stack
@@ -229,13 +229,12 @@ class Recorder(ValueReads, TorchFunctionMode):
         ]
         self._showwarning = warnings.showwarning
         warnings.showwarning = _at_user_line(self._showwarning)
-        # One recorded forward keeps every event it makes: tens of thousands of new objects that
-        # would set off a full collection of the process's heap (0.2-0.3 s with transformers
-        # imported) in the middle of the trace. The collector waits until the forward is over;
-        # a watched training run (dedupe) keeps it running.
-        self._gc_paused = not self.dedupe and gc.isenabled()
-        if self._gc_paused:
-            gc.disable()
+        # One recorded forward keeps every event it makes (see capture.collector): the collector
+        # waits until the forward is over; a watched training run (dedupe) keeps it running.
+        self._gc_pause = None
+        if not self.dedupe:
+            self._gc_pause = collector_paused()
+            self._gc_pause.__enter__()
         return super().__enter__()
 
     def __exit__(self, *exc):
@@ -243,9 +242,9 @@ class Recorder(ValueReads, TorchFunctionMode):
             h.remove()
         self._hooks = []
         warnings.showwarning = self._showwarning
-        if getattr(self, "_gc_paused", False):
-            self._gc_paused = False
-            gc.enable()
+        pause, self._gc_pause = getattr(self, "_gc_pause", None), None
+        if pause is not None:
+            pause.__exit__(None, None, None)
         if self._paused_depth is not None:  # already off the stack
             self._paused_depth = None
             return False
