@@ -83,6 +83,7 @@ class _Copier:
         self.memo: dict = {}   # id(original) -> its copy; also copy.deepcopy's memo
         self.twins: dict[int, torch.Tensor] = {}
         self.pairs: list[tuple[torch.Tensor, torch.Tensor]] = []
+        self.originals: dict[int, torch.nn.Module] = {}  # id(copied module) -> the user's module
 
     def tensor(self, t: torch.Tensor) -> torch.Tensor:
         hit = self.twins.get(id(t))
@@ -101,6 +102,7 @@ class _Copier:
             return new
         new = cls.__new__(cls)  # not copy.copy: parametrized modules refuse pickling
         self.memo[id(m)] = new
+        self.originals[id(new)] = m
         try:
             state = m.__getstate__()  # what deepcopy would copy (an RNN drops its weight refs)
         except Exception:  # noqa: BLE001 - parametrized modules refuse it: their plain dict
@@ -167,6 +169,9 @@ def isolated_copy(model: torch.nn.Module, twin: Callable[[torch.Tensor], torch.T
                 if t is not None:
                     copier.tensor(t)
     root = copier.module(model)
-    memo = copier.memo
-    originals = {id(memo[id(m)]): m for m in model.modules() if id(m) in memo}
+    originals = copier.originals
+    for m in model.modules():  # modules that copied themselves (a ScriptModule inside the tree)
+        new = copier.memo.get(id(m))
+        if new is not None and id(new) not in originals:
+            originals[id(new)] = m
     return Copy(root, originals, copier.twins, copier.pairs)
