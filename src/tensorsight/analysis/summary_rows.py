@@ -89,10 +89,31 @@ def groups(module) -> int | None:
     return g if isinstance(g, int) and not isinstance(g, bool) and hasattr(module, "weight") else None
 
 
-def _module_info(mod, cache: dict) -> tuple:
+def _subtree_params(mod: torch.nn.Module, memo: dict) -> dict:
+    """id -> parameter of ``mod`` and everything under it (what ``mod.parameters()`` yields), each
+    subtree walked once however many calls ask: a per-call ``parameters()`` walks it again."""
+    hit = memo.get(id(mod))
+    if hit is None:
+        hit = {id(p): p for p in mod._parameters.values() if p is not None}
+        for child in mod._modules.values():
+            if child is not None:
+                hit.update(_subtree_params(child, memo))
+        memo[id(mod)] = hit
+    return hit
+
+
+def _module_info(mod, cache: dict, subtrees: dict) -> tuple:
     key = id(mod)
     if key not in cache:
-        cache[key] = (*param_count(mod), kernel(mod), groups(mod)) if mod is not None else (None, None, "", None)
+        if mod is None:
+            cache[key] = (None, None, "", None)
+        else:
+            total = trainable = 0
+            for p in _subtree_params(mod, subtrees).values():
+                n = _numel(p)
+                total += n
+                trainable += n if p.requires_grad else 0
+            cache[key] = (total, trainable, kernel(mod), groups(mod))
     return cache[key]
 
 
@@ -105,12 +126,13 @@ def call_rows(model: torch.nn.Module, trace: Trace, flops: list[int], alloc: lis
         cum_f.append(cum_f[-1] + f)
         cum_a.append(cum_a[-1] + a)
     info: dict[int, tuple] = {}
+    subtrees: dict[int, dict] = {}
     seen: set[int] = set()
     rows = []
     for call in trace.modules:
         ref = objects.get(call.path)
         mod = ref() if ref is not None else lookup(model, call.path)
-        total, trainable, kern, grp = _module_info(mod, info)
+        total, trainable, kern, grp = _module_info(mod, info, subtrees)
         key = id(mod) if mod is not None else id(call)
         end = min(call.end, len(flops))
         name = call.path.rsplit(".", 1)[-1] if call.path else call.type
@@ -129,9 +151,10 @@ def module_rows(model: torch.nn.Module) -> list[SummaryRow]:
     """The parameter table, one row per module (no forward ran): what torchinfo shows without an
     input."""
     info: dict[int, tuple] = {}
+    subtrees: dict[int, dict] = {}
     rows = []
     for path, mod in model.named_modules():
-        total, trainable, kern, grp = _module_info(mod, info)
+        total, trainable, kern, grp = _module_info(mod, info, subtrees)
         rows.append(SummaryRow(path=path, type=type(mod).__name__, depth=path.count(".") + 1 if path else 0,
                                name=path.rsplit(".", 1)[-1] if path else type(mod).__name__,
                                params=total, trainable=trainable, kernel=kern, groups=grp,

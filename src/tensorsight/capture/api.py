@@ -6,6 +6,8 @@ from typing import Any
 import torch
 
 from ..errors import TensorsightError
+from . import real as _real  # noqa: F401 - the paths trace takes, loaded with it (not in the first call)
+from .distributed import holds_dtensors
 from .events import Trace
 from .fake import trace as fake_trace
 
@@ -21,7 +23,6 @@ def trace(model: torch.nn.Module, example: Any = None, /, **kwargs) -> Trace:
     """
     if not isinstance(model, torch.nn.Module) and not callable(model):
         raise TensorsightError(f"trace() needs an nn.Module or a callable, got {type(model).__name__}")
-    from .distributed import holds_dtensors
     if isinstance(model, torch.nn.Module) and holds_dtensors(model):  # TP / FSDP2: one rank's view
         from .dist_trace import trace_sharded
         return trace_sharded(model, example, kwargs=kwargs)

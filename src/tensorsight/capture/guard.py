@@ -32,9 +32,9 @@ def untouched(model: torch.nn.Module | None):
 
 
 def _numpy_random():
-    """numpy's global RNG, if numpy is loaded (tracing never imports it)."""
-    np = sys.modules.get("numpy")
-    return getattr(np, "random", None) if np is not None else None
+    """numpy's global RNG, if numpy.random is loaded (tracing never imports it: numpy loads it
+    lazily, and a process that never loaded it has no state of it to keep)."""
+    return sys.modules.get("numpy.random")
 
 
 def state_fingerprint(model: torch.nn.Module) -> dict:

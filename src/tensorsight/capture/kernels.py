@@ -6,6 +6,12 @@
 * Wider than eager: the meta kernels of ``F.linear`` and ``matmul`` skip the check that both
   operands have one dtype, so a ``Linear`` fed ``long`` (or complex, or float16 into float32)
   would trace where the real run raises. Here it raises eager's own message.
+* Slow on meta: the meta kernels of ``relu`` and ``batch_norm`` are torch's Python references
+  (batch_norm's runs a dozen of them), most of a ResNet's meta trace. On meta tensors they are
+  computed from cheaper ops, with eager's checks and messages and the output's shape, dtype,
+  strides and autograd as eager gives: ``empty_like`` (a C++ kernel) where no gradient flows,
+  else ``clamp_min(x, 0)`` and ``x·w + b``. Anything a rule does not know (mixed dtypes, odd
+  layouts) runs torch's meta kernel as it is.
 * FLOPs: ``EXTRA_FLOPS`` maps an op name of the trace to a function of its OpEvent, for ops
   torch's FLOP counter has no formula for; ``flops_of_event(event)`` reads it.
 """
@@ -78,10 +84,68 @@ def _addmm_check(func, args, kwargs):
     return None
 
 
+def _arg(args, kwargs, i: int, name: str, default=None):
+    return args[i] if len(args) > i else kwargs.get(name, default)
+
+
+def _all_meta(*ts) -> bool:
+    return all(t is None or (isinstance(t, torch.Tensor) and t.is_meta) for t in ts)
+
+
+def _dense_layout(x: torch.Tensor) -> bool:
+    """Layouts where empty_like and elementwise ops give the output strides eager gives."""
+    return x.is_contiguous() or (x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last))
+
+
+def _grad_flows(*ts) -> bool:
+    return torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in ts)
+
+
+def _relu_meta(func, args, kwargs):
+    x = _arg(args, kwargs, 0, "input")
+    if not isinstance(x, torch.Tensor) or not x.is_meta or not _dense_layout(x):
+        return None
+    if x.dtype == torch.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    inplace = func in _RELU_INPLACE or (func is torch.nn.functional.relu and _arg(args, kwargs, 1, "inplace", False))
+    if inplace:
+        return x.clamp_min_(0) if _grad_flows(x) else x  # clamp_min_ keeps autograd's in-place checks
+    return torch.clamp_min(x, 0) if _grad_flows(x) else torch.empty_like(x)
+
+
+def _batch_norm_meta(func, args, kwargs):
+    x = _arg(args, kwargs, 0, "input")
+    stats = _arg(args, kwargs, 1, "running_mean"), _arg(args, kwargs, 2, "running_var")
+    w, b = _arg(args, kwargs, 3, "weight"), _arg(args, kwargs, 4, "bias")
+    training = _arg(args, kwargs, 5, "training", False)
+    if not isinstance(x, torch.Tensor) or x.dim() < 2 or not _all_meta(x, *stats, w, b) or not _dense_layout(x):
+        return None
+    if any(t is not None and t.dtype != x.dtype for t in (w, b)):
+        return None  # mixed precision: torch's own meta kernel
+    if not training and any(t is None for t in stats):
+        return None  # torch raises its own message
+    if training:
+        torch.nn.functional._verify_batch_size(x.size())
+    channels = x.shape[1]
+    for name, t in zip(("running_mean", "running_var", "weight", "bias"), (*stats, w, b)):
+        if t is not None and t.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
+    if not _grad_flows(x, w, b):
+        return torch.empty_like(x)
+    view = (1, channels) + (1,) * (x.dim() - 2)
+    out = x * w.reshape(view) if w is not None else x.clone()
+    return out + b.reshape(view) if b is not None else out
+
+
+_RELU_INPLACE = (torch.relu_, torch.Tensor.relu_)
+
 # func -> rule(func, args, kwargs): raises as eager would, returns an output to use instead of
 # the meta kernel's, or None to run the meta kernel as it is
 META_RULES: dict[Callable, Callable] = {
     torch.nn.functional.linear: _linear_check,
+    torch.nn.functional.relu: _relu_meta, torch.relu: _relu_meta, torch.Tensor.relu: _relu_meta,
+    torch.relu_: _relu_meta, torch.Tensor.relu_: _relu_meta,
+    torch.nn.functional.batch_norm: _batch_norm_meta,
     torch.matmul: _matmul_check, torch.Tensor.matmul: _matmul_check,
     torch.Tensor.__matmul__: _matmul_check, torch.mm: _matmul_check, torch.Tensor.mm: _matmul_check,
     torch.addmm: _addmm_check, torch.Tensor.addmm: _addmm_check,

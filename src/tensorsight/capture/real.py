@@ -4,6 +4,10 @@ In a fresh process the first meta or fake op imports torch._dynamo (about 2 s); 
 for real in milliseconds. So small models (a few million parameters, inputs and activations of
 bounded size) are run on an isolated copy (capture.isolate) — the user's model, its buffers and
 the RNG states are left exactly as they were — and everything else goes to the meta/fake paths.
+A small model built on the meta device runs the same way, on CPU zeros in place of its meta
+tensors: those zeros count as made up, like inputs given as shapes (a value read on them is
+marked as computed on zeros; sizes that would come from their values send the trace to the
+meta path), which is what the meta path assumes of meta weights too.
 """
 from __future__ import annotations
 
@@ -65,15 +69,15 @@ def activation_estimate(model: torch.nn.Module, n_params: int, n_input: int) -> 
 
 
 def small_enough(model, call_args, call_kwargs) -> bool:
-    """Whether the real path may run: a CPU model under MAX_PARAMS, inputs under MAX_INPUT and
-    an activation estimate under MAX_ACTIVATION_BYTES."""
+    """Whether the real path may run: a CPU (or meta) model under MAX_PARAMS, inputs under
+    MAX_INPUT and an activation estimate under MAX_ACTIVATION_BYTES."""
     if not isinstance(model, torch.nn.Module):
         return False
     n = 0
     for t in list(model.parameters()) + list(model.buffers()):
         if _uninitialized(t):
             continue
-        if t.device.type != "cpu" or t.is_sparse:
+        if t.device.type not in ("cpu", "meta") or t.is_sparse:
             return False
         n += t.numel()
         if n > MAX_PARAMS:
@@ -105,7 +109,11 @@ def _data_dependent(e) -> bool:
 def _clone(t: torch.Tensor) -> torch.Tensor:
     if _uninitialized(t):
         return type(t)(t.requires_grad, t.device, t.dtype)
-    c = t.detach().clone()
+    if t.device.type == "meta":  # no values to copy: zeros of its layout (made up, see real_trace)
+        # not zeros_like: its meta-to-cpu form runs torch's Python reference (and imports sympy)
+        c = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype).zero_()
+    else:
+        c = t.detach().clone()
     if isinstance(t, torch.nn.Parameter):
         return torch.nn.Parameter(c, t.requires_grad)
     if t.requires_grad and (c.is_floating_point() or c.is_complex()):
@@ -124,11 +132,16 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
     inputs are kept and listed in ``trace.assumed``. A forward that raises otherwise raises
     ForwardError here, once.
     """
-    made_up = has_spec((call_args, call_kwargs))
+    on_meta = _meta_tensors(model)
+    made_up = bool(on_meta) or has_spec((call_args, call_kwargs))
     state = {}
 
     def setup(rec, cp):
         rec.made_up = {} if made_up else None
+        for t in on_meta:
+            twin = cp.twins.get(id(t))
+            if twin is not None:
+                rec.made_up[id(twin)] = weakref.ref(twin)
         state["rec"] = rec
 
     def make(spec):
@@ -155,6 +168,11 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
     for e in sized:  # the user's own values gave these sizes
         e.note = e.note or "data-dependent"
     return tr
+
+
+def _meta_tensors(model: torch.nn.Module) -> list[torch.Tensor]:
+    from .isolate import model_tensors
+    return [t for t in model_tensors(model) if t.device.type == "meta" and not _uninitialized(t)]
 
 
 def _clone_input(t: torch.Tensor) -> torch.Tensor:

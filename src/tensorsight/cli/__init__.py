@@ -13,13 +13,15 @@ import sys
 COMMANDS = ("trace", "summary", "run", "fix", "solve", "report", "convmat")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``only`` that one (what ``tensorsight run`` pays before
+    the user's script starts: the other commands' modules are not imported)."""
     parser = argparse.ArgumentParser(
         prog="tensorsight",
         description="See every tensor shape of a PyTorch forward pass, explained; "
                     "diagnose and fix shape bugs in training scripts.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as exc:
@@ -32,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from ..errors import TensorsightError, UserCodeError
-    parser = build_parser()
+    given = sys.argv[1:] if argv is None else argv
+    parser = build_parser(given[0] if given else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
