@@ -223,3 +223,70 @@ def test_the_model_can_be_saved_and_copied_after_each_path():
         run(path, model, (2, 4))
         copy.deepcopy(model)
         torch.save(model, io.BytesIO())
+
+
+class _Config:
+    """A plain object every layer holds (as transformers' config): forward writes to it."""
+    def __init__(self):
+        self.calls = 0
+        self.seen: list[int] = []
+
+
+class _Layer(nn.Module):
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.cfg.calls += 1
+        self.cfg.seen.append(id(self.cfg))
+        return self.lin(x)
+
+
+class _Shared(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cfg = _Config()
+        self.layers = nn.ModuleList([_Layer(self.cfg) for _ in range(3)])
+        self.hooked = 0
+        self.register_forward_pre_hook(self._count)  # a hook bound to the module itself
+
+    def _count(self, module, args):
+        self.hooked += 1
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        # on the copy, the layers still share one config object, and the bound hook ran on it
+        assert self.cfg.calls == len(self.layers) and len(set(self.cfg.seen)) == 1 and self.hooked == 1
+        return x
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_an_object_shared_by_layers_is_copied_once_and_the_users_stays_as_it_was(path):
+    model = _Shared()
+    before = Snapshot.take(model)
+    tr = run(path, model, (2, 4))
+    before.check(model)
+    assert tr.outputs[0].shape == (2, 4) and not tr.error
+    assert model.cfg.calls == 0 and model.cfg.seen == [] and model.hooked == 0
+    assert all(layer.cfg is model.cfg for layer in model.layers)
+
+
+def test_the_copy_shares_nothing_mutable_with_the_model():
+    from tensorsight.capture.isolate import isolated_copy
+    model = _Shared()
+    model.layers[2].lin.weight = model.layers[0].lin.weight  # tied
+    cp = isolated_copy(model, lambda t: torch.empty_like(t, device="meta"))
+    root = cp.root
+    assert root.cfg is not model.cfg and all(layer.cfg is root.cfg for layer in root.layers)
+    assert root.layers[2].lin.weight is root.layers[0].lin.weight
+    assert root.layers[0].lin.weight.device.type == "meta" and model.layers[0].lin.weight.device.type == "cpu"
+    for copied, original in zip(root.modules(), model.modules()):
+        assert copied is not original and cp.originals[id(copied)] is original
+        for name in ("_parameters", "_buffers", "_modules", "_forward_pre_hooks", "_forward_hooks"):
+            assert getattr(copied, name) is not getattr(original, name)
+    hook = next(iter(root._forward_pre_hooks.values()))
+    assert hook.__self__ is root  # rebound to the copy
+    assert {id(t) for t, _ in cp.pairs} == {id(t) for t in model.parameters()}

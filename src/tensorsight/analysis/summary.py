@@ -23,6 +23,7 @@ from typing import Any
 import torch
 
 from ..capture import real as _real  # noqa: F401 - the paths trace takes, loaded with the summary
+from ..capture.collector import collector_paused
 from ..capture.events import Trace
 from ..capture.fake import _has_lazy
 from ..capture.fake import trace as capture_trace
@@ -203,8 +204,9 @@ def summary(model: torch.nn.Module, example: Any = None, /, *, input_size=None, 
     if not forward:
         result = _parameter_table(model, cols, depth, settings, collapse)
     else:
-        result = _forward_summary(model, call_args, call_kwargs, mode, cols, depth, settings, collapse,
-                                  states, optimizer)
+        with collector_paused():  # see capture.collector: its rows survive, nothing to collect
+            result = _forward_summary(model, call_args, call_kwargs, mode, cols, depth, settings, collapse,
+                                      states, optimizer)
     if device is not None:
         result.notes.append(f"device={device!r} ignored: the summary never moves your model, and "
                             f"shapes, parameters and FLOPs are the same on every device")

@@ -29,14 +29,32 @@ def _size_args(args, kwargs):
     return None
 
 
+_FACTORIES = frozenset({"zeros", "ones", "empty", "full", "rand", "randn", "new_zeros", "new_ones",
+                        "new_empty", "new_full"})
+_RESAMPLE = frozenset({"interpolate", "upsample"})
+_kinds: dict = {}  # func -> 'size' (its arguments say what it allocates), 'view' (a property: no
+                   # new storage), '' (count what it returns)
+
+
+def _kind(func) -> str:
+    kind = _kinds.get(func)
+    if kind is None:
+        name = getattr(func, "__name__", "")
+        kind = "size" if name in _FACTORIES or name in _RESAMPLE else "view" if name == "__get__" else ""
+        try:
+            _kinds[func] = kind
+        except TypeError:
+            pass
+    return kind
+
+
 def _elements_before(func, args, kwargs) -> int:
     """Elements an op is about to allocate, where its arguments say so before it runs."""
     name = getattr(func, "__name__", "")
-    if name in ("zeros", "ones", "empty", "full", "rand", "randn", "new_zeros", "new_ones",
-                "new_empty", "new_full"):
+    if name in _FACTORIES:
         size = _size_args(args[1:] if name.startswith("new_") else args, kwargs)
         return math.prod(size) if size is not None else 0
-    if name in ("interpolate", "upsample"):
+    if name in _RESAMPLE:
         x = args[0] if args else kwargs.get("input")
         if not isinstance(x, torch.Tensor) or x.dim() < 3:
             return 0
@@ -61,10 +79,12 @@ class MemoryMeter(TorchFunctionMode):
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        if 4 * _elements_before(func, args, kwargs) + self.total > self.limit:
+        kind = _kind(func)
+        if kind == "size" and 4 * _elements_before(func, args, kwargs) + self.total > self.limit:
             raise OverBudget
         out = func(*args, **kwargs)
-        self._count(out)
+        if kind != "view":  # t.shape, t.T, t.data: nothing allocated
+            self._count(out)
         return out
 
     def _count(self, out, depth: int = 0) -> None:

@@ -53,7 +53,7 @@ class TensorMeta:
         return fmt_shape(self.shape, self.dtype)
 
 
-@dataclass
+@dataclass(slots=True)  # no per-event __dict__: a 70B trace holds thousands of them
 class OpEvent:
     """One tensor operation of the forward pass.
 

@@ -16,6 +16,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from ..errors import safe_str
+from .collector import collector_paused
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
 from .reads import _TO_HOST, ValueReads, _copies_out_of_meta
 from .source import user_frame, user_stack
@@ -39,6 +40,33 @@ _PLAIN = frozenset({int, float, bool, str, type(None)})
 _name_cache: dict[Any, str | None] = {}
 _VALUE_READS = {torch.Tensor.__bool__, torch.Tensor.tolist, torch.Tensor.__int__, torch.Tensor.__float__,
                 torch.Tensor.numpy, torch.Tensor.__index__}
+
+
+_MISSING = object()
+_record_names: dict[Any, str | None] = {}
+_SETTERS: set = set()   # property setters (``t.data = other``): the tensor's metadata may change
+
+
+def _record_name(func) -> str | None:
+    """``op_name(func)``, None also for torch.nn.init (weights made, nothing to show); cached
+    for the hot path."""
+    try:
+        return _record_names[func]
+    except (KeyError, TypeError):
+        pass
+    name = op_name(func)
+    if name is not None and name.startswith("torch.nn.init."):
+        name = None
+    if getattr(func, "__name__", None) == "__set__":
+        try:
+            _SETTERS.add(func)
+        except TypeError:
+            pass
+    try:
+        _record_names[func] = name
+    except TypeError:
+        pass
+    return name
 
 
 def op_name(func) -> str | None:
@@ -201,6 +229,12 @@ class Recorder(ValueReads, TorchFunctionMode):
         ]
         self._showwarning = warnings.showwarning
         warnings.showwarning = _at_user_line(self._showwarning)
+        # One recorded forward keeps every event it makes (see capture.collector): the collector
+        # waits until the forward is over; a watched training run (dedupe) keeps it running.
+        self._gc_pause = None
+        if not self.dedupe:
+            self._gc_pause = collector_paused()
+            self._gc_pause.__enter__()
         return super().__enter__()
 
     def __exit__(self, *exc):
@@ -208,6 +242,9 @@ class Recorder(ValueReads, TorchFunctionMode):
             h.remove()
         self._hooks = []
         warnings.showwarning = self._showwarning
+        pause, self._gc_pause = getattr(self, "_gc_pause", None), None
+        if pause is not None:
+            pause.__exit__(None, None, None)
         if self._paused_depth is not None:  # already off the stack
             self._paused_depth = None
             return False
@@ -283,11 +320,23 @@ class Recorder(ValueReads, TorchFunctionMode):
         return self._stack[-1][1] if self._stack else ""
 
     # -- tensors -----------------------------------------------------------------------------
+    # ``_producer[id(t)]`` = (weakref to t, index of the event that made it, t's TensorMeta as an
+    # input or None): a tensor made by a recorded op is described once, when it is made, and
+    # every later op that reads it shares that TensorMeta. None (a dedupe hit, a property
+    # setter that may have changed it) means: describe it again when it is read.
     def meta(self, t: torch.Tensor) -> TensorMeta:
         key = id(t)
-        role = self.roles.get(key)
         hit = self._producer.get(key)
-        producer = hit[1] if hit is not None and hit[0]() is t else None
+        if hit is not None and hit[0]() is t:
+            if hit[2] is not None:
+                return hit[2]
+            producer = hit[1]
+        else:
+            producer = None
+        return self._describe(t, producer)
+
+    def _describe(self, t: torch.Tensor, producer: int | None) -> TensorMeta:
+        role = self.roles.get(id(t))
         try:
             shape = _dims(t.shape)
         except Exception:  # noqa: BLE001 - e.g. a nested/sparse tensor without sizes
@@ -317,12 +366,13 @@ class Recorder(ValueReads, TorchFunctionMode):
         return TensorMeta(shape, _dtype_name(t.dtype), device, index, "")
 
     def _summarize(self, value, inputs: list[TensorMeta], depth: int = 0):
-        if type(value) in _PLAIN:  # the common case first: no isinstance chain
+        tp = type(value)
+        if tp in _PLAIN:  # the common cases first: no isinstance chain
             return value
-        if isinstance(value, torch.Tensor):
+        if tp is torch.Tensor or tp is torch.nn.Parameter or isinstance(value, torch.Tensor):
             inputs.append(self.meta(value))
-            return TensorRef(len(inputs) - 1)
-        if value is None or isinstance(value, (bool, int, float, str)):
+            return _ref(len(inputs) - 1)
+        if isinstance(value, (bool, int, float, str)):
             return value
         if isinstance(value, torch.Size):
             return _dims(value)
@@ -353,15 +403,20 @@ class Recorder(ValueReads, TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         if not self.active:
             return func(*args, **(kwargs or {}))
-        kwargs = kwargs or {}
-        name = op_name(func)
-        if name is None or self.depth or self.suspended or name.startswith("torch.nn.init."):
+        if kwargs is None:
+            kwargs = {}
+        name = _record_names.get(func, _MISSING)
+        if name is _MISSING:
+            name = _record_name(func)
+        if name is None or self.depth or self.suspended:
             if func in _VALUE_READS:
                 self.read_values = True  # python branched on or read a tensor's data
                 if self.record_reads and not self.depth:
                     return self._value_read(func, args, kwargs)
+            elif func in _SETTERS and args:
+                self._forget(args[0])
             return func(*args, **kwargs)
-        if self.factory_device is not None and func in _factories() and kwargs.get("device") is None:
+        if self.factory_device is not None and kwargs.get("device") is None and func in _factories():
             kwargs["device"] = self.factory_device
         sig = None
         if self.dedupe:
@@ -375,26 +430,28 @@ class Recorder(ValueReads, TorchFunctionMode):
                 else:
                     self._map_outputs(out, seen)
                     return out
-        if len(self.trace.events) >= self.max_events:
+        events = self.trace.events
+        if len(events) >= self.max_events:
             return func(*args, **kwargs)
         inputs: list[TensorMeta] = []
-        sargs = tuple([self._summarize(a, inputs) for a in args])
-        skw = {k: self._summarize(v, inputs) for k, v in kwargs.items()}
+        summarize = self._summarize
+        sargs = tuple([summarize(a, inputs) for a in args])
+        skw = {k: summarize(v, inputs) for k, v in kwargs.items()} if kwargs else {}
         if self.full_stacks:
             stack = user_stack(2, stop=self.stop)
+            where = stack[-1] if stack else None
         else:
-            fr = user_frame(2)
-            stack = (fr,) if fr is not None else ()
-        event = OpEvent(index=len(self.trace.events), op=name, inputs=inputs, outputs=[],
-                        args=sargs, kwargs=skw, module=self.module_path,
-                        module_type=type(self._stack[-1][0]).__name__ if self._stack else "",
-                        where=stack[-1] if stack else None, stack=stack)
+            where = user_frame(2)
+            stack = (where,) if where is not None else ()
+        top = self._stack[-1] if self._stack else None
+        event = OpEvent(len(events), name, inputs, [], sargs, skw, top[1] if top else "",
+                        type(top[0]).__name__ if top else "", where, stack)
         try:
             out = self.rewrite(self, event, func, args, kwargs) if self.rewrite else None
             if out is not None:
                 event.note = "rewritten"
-            else:
-                rule = self.meta_rules.get(func) if self.meta_rules else None
+            elif self.meta_rules:
+                rule = self.meta_rules.get(func)
                 out = rule(func, args, kwargs) if rule is not None else None
             if out is None:
                 if func is torch.Tensor.item and self.record_reads:
@@ -407,12 +464,12 @@ class Recorder(ValueReads, TorchFunctionMode):
             event.error = f"{type(exc).__name__}: {safe_str(exc)}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
             if out is None:
-                self.trace.events.append(event)
+                events.append(event)
                 if self.on_error is not None:
                     self.on_error(event, exc)
                 raise
             event.note = event.note or "repaired"
-        if inputs and name.endswith("_") and all(t.role == "buffer" for t in inputs):
+        if inputs and name[-1] == "_" and all(t.role == "buffer" for t in inputs):
             return out  # bookkeeping such as BatchNorm's num_batches_tracked += 1
         if self.made_up is not None and self._from_made_up((args, kwargs)):
             _walk_tensors(out, self._mark_made_up)
@@ -422,21 +479,24 @@ class Recorder(ValueReads, TorchFunctionMode):
                 self.oracle.hint_unbacked(self.shape_env, out)
         index = event.index
         if isinstance(out, torch.Tensor):
-            outputs = [self.output_meta(out, index)]
+            meta = self.output_meta(out, index)
+            event.outputs = [meta]
+            events.append(event)
+            self._map_output(out, index, meta)
         else:
-            outputs = []
+            outputs: list[TensorMeta] = []
             _walk_tensors(out, lambda t: outputs.append(self.output_meta(t, index)))
-        if not outputs and name.rsplit(".", 1)[-1] not in _SCALAR_OPS:
-            return out  # e.g. torch.equal, Tensor.allclose: nothing shaped to record
-        if not outputs:
-            event.outputs = [TensorMeta((), _scalar_dtype(out), "scalar")]
-            event.note = event.note or ("data-dependent" if "u" in str(out) or "zuf" in str(out) else "")
-        else:
-            event.outputs = outputs
-        self.trace.events.append(event)
-        self._map_outputs(out, event.index)
+            if not outputs and name.rsplit(".", 1)[-1] not in _SCALAR_OPS:
+                return out  # e.g. torch.equal, Tensor.allclose: nothing shaped to record
+            if not outputs:
+                event.outputs = [TensorMeta((), _scalar_dtype(out), "scalar")]
+                event.note = event.note or ("data-dependent" if "u" in str(out) or "zuf" in str(out) else "")
+            else:
+                event.outputs = outputs
+            events.append(event)
+            self._map_outputs(out, index, outputs)
         if sig is not None:
-            self._seen[sig] = event.index
+            self._seen[sig] = index
         return out
 
     def external(self, name: str, out) -> None:
@@ -451,20 +511,39 @@ class Recorder(ValueReads, TorchFunctionMode):
             where=stack[-1] if stack else None, stack=stack))
         self._map_outputs(out, index)
 
-    def _map_outputs(self, out, index: int) -> None:
-        if isinstance(out, torch.Tensor):
-            try:
-                self._producer[id(out)] = (weakref.ref(out), index)
-            except TypeError:
-                pass
-            return
+    def _map_output(self, t, index: int, meta: TensorMeta | None) -> None:
+        """``t`` was made by event ``index``, which recorded it as ``meta`` (None: not known)."""
+        key = id(t)
+        if meta is not None:
+            role = self.roles.get(key)
+            if role is not None or (type(t) is not torch.Tensor and isinstance(t, torch.nn.Parameter)):
+                meta = None  # made in place into a weight or an input: keeps its role when read
+        try:
+            self._producer[key] = (weakref.ref(t), index, meta)
+        except TypeError:
+            pass
 
-        def put(t):
-            try:
-                self._producer[id(t)] = (weakref.ref(t), index)
-            except TypeError:
-                pass
-        _walk_tensors(out, put)
+    def _map_outputs(self, out, index: int, metas: list[TensorMeta] | None = None) -> None:
+        if isinstance(out, torch.Tensor):
+            self._map_output(out, index, metas[0] if metas else None)
+            return
+        found: list = []
+        _walk_tensors(out, found.append)
+        for i, t in enumerate(found):
+            self._map_output(t, index, metas[i] if metas is not None and i < len(metas) else None)
+
+    def _forget(self, t) -> None:
+        """``t``'s metadata may have changed behind the recorder's back: describe it afresh."""
+        hit = self._producer.get(id(t))
+        if hit is not None and hit[2] is not None:
+            self._producer[id(t)] = (hit[0], hit[1], None)
+
+
+_REFS = [TensorRef(i) for i in range(64)]
+
+
+def _ref(i: int) -> TensorRef:
+    return _REFS[i] if i < 64 else TensorRef(i)
 
 
 def _at_user_line(show):

@@ -53,21 +53,31 @@ class ValueOracle:
             self._known[id(twin)] = (weakref.ref(twin), real)
 
     def produced(self, func, args, kwargs, out) -> None:
-        """``out`` came from ``func(*args, **kwargs)`` (or ``func`` updated ``args[0]`` in place)."""
+        """``out`` came from ``func(*args, **kwargs)`` (or ``func`` updated ``args[0]`` in place).
+
+        Called for every op of a trace: only the call is remembered (no flattening, no copies);
+        the work of replaying it waits until a value is read."""
         target = args[0] if args and isinstance(args[0], torch.Tensor) else None
-        if target is not None and (out is None or out is target) and _in_place(func):
-            entry = self._updates.get(id(target))
-            if entry is None or entry[0]() is not target:
-                entry = (weakref.ref(target), [])
-                self._updates[id(target)] = entry
-            entry[1].append((func, args[1:], kwargs))
+        if target is not None and (out is None or out is target):
+            if _in_place(func):
+                entry = self._updates.get(id(target))
+                if entry is None or entry[0]() is not target:
+                    entry = (weakref.ref(target), [])
+                    self._updates[id(target)] = entry
+                entry[1].append((func, args[1:], kwargs))
+            return  # x.to(its own dtype), x.contiguous(): the same tensor, nothing new
+        if isinstance(out, torch.Tensor):  # the common case: one new tensor
+            if not _passed(out, args, kwargs):
+                try:
+                    self._calls[id(out)] = (weakref.ref(out), func, args, kwargs, 0)
+                except TypeError:
+                    pass
             return
-        if out is target:  # x.to(its own dtype), x.contiguous(): the same tensor, nothing new
+        if out is None or type(out) in _PLAIN:
             return
         flat, _ = tree_flatten(out)
-        passed = {id(a) for a in tree_flatten((args, kwargs))[0] if isinstance(a, torch.Tensor)}
         for i, t in enumerate(flat):
-            if isinstance(t, torch.Tensor) and id(t) not in passed:  # broadcast_tensors may hand inputs back
+            if isinstance(t, torch.Tensor) and not _passed(t, args, kwargs):  # broadcast_tensors hands inputs back
                 try:
                     self._calls[id(t)] = (weakref.ref(t), func, args, kwargs, i)
                 except TypeError:
@@ -163,8 +173,8 @@ class ValueOracle:
         torch uses when Python later branches on them."""
         if shape_env is None:
             return
-        for t in tree_flatten(out)[0]:
-            if not isinstance(t, torch.Tensor):
+        for t in ((out,) if isinstance(out, torch.Tensor) else tree_flatten(out)[0]):
+            if not isinstance(t, torch.Tensor) or all(type(d) is int for d in t.shape):
                 continue
             syms = [(i, d) for i, d in enumerate(t.shape) if isinstance(d, torch.SymInt)
                     and d.node.expr.free_symbols and _unbacked(shape_env, d)]
@@ -184,9 +194,32 @@ _IN_PLACE_DUNDERS = frozenset({"__setitem__", "__iadd__", "__isub__", "__imul__"
                                "__ilshift__", "__irshift__"})
 
 
+_in_place_cache: dict = {}
+_PLAIN = frozenset({int, float, bool, str, complex})
+
+
 def _in_place(func) -> bool:
-    name = getattr(func, "__name__", "")
-    return name in _IN_PLACE_DUNDERS or (name.endswith("_") and not name.endswith("__"))
+    hit = _in_place_cache.get(func)
+    if hit is None:
+        name = getattr(func, "__name__", "")
+        hit = name in _IN_PLACE_DUNDERS or (name.endswith("_") and not name.endswith("__"))
+        try:
+            _in_place_cache[func] = hit
+        except TypeError:
+            pass
+    return hit
+
+
+def _passed(t, args, kwargs) -> bool:
+    """Whether ``t`` is one of the call's own arguments (an op that hands an input back)."""
+    for a in args:
+        if a is t or (type(a) in (list, tuple) and any(x is t for x in a)):
+            return True
+    if kwargs:
+        for a in kwargs.values():
+            if a is t or (type(a) in (list, tuple) and any(x is t for x in a)):
+                return True
+    return False
 
 
 class _NoValue(Exception):
