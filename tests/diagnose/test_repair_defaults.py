@@ -1,0 +1,47 @@
+"""Replays keep keyword inputs, the crash line is reported with its root cause, and the repair
+templates for modes, loaders and squeezes (templates_defaults.py).
+
+Each script is new (not a corpus case): the tests check the finding's line, the fix's text and
+that the fixed script then runs clean.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .helpers import assert_clean, describe, diagnose, fix_until_clean
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
+
+
+def fixed_lines(run):
+    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
+
+
+def test_last_batch_rehearsal_passes_the_keyword_inputs(tmp_path):
+    run = diagnose("defaults_kwargs_rehearsal.py", tmp_path, max_steps=1)
+    f = run.one("last_partial_batch", "warning")
+    assert f.line == run.line("loader = DataLoader(")
+    assert "batch of 2" in f.message and "[4, 8]" in f.message, describe(run.findings)
+    assert [fx.new.strip() for fx in f.fixes] == [
+        "loader = DataLoader(TensorDataset(ids, mask, labels), batch_size=BATCH, drop_last=True)"]
+
+
+def test_layer_repair_replays_the_keyword_inputs_and_finds_every_wrong_layer(tmp_path):
+    run = diagnose("defaults_kwargs_two_layers.py", tmp_path)
+    lines = {f.line for f in run.of("linear_in_features", "error") if f.fixes}
+    assert {run.line("self.proj = nn.Linear(10, 16)"), run.line("self.head = nn.Linear(20, 2)")} <= lines, \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))
+
+
+def test_the_crash_line_is_reported_with_the_root_cause_line(tmp_path):
+    run = diagnose("defaults_kwargs_two_layers.py", tmp_path)
+    crash = run.line("return self.head(torch.relu(self.proj(h.mean(1))))")
+    at_crash = [f for f in run.problems if f.line == crash]
+    assert len(at_crash) == 1 and at_crash[0].severity == "error", describe(run.findings)
+    msg = at_crash[0].message
+    assert "f32[4,12]" in msg and "12 ≠ 10" in msg, msg
+    assert f"root cause: line {run.line('self.proj = nn.Linear(10, 16)')}" in msg, msg
+    assert at_crash[0].fixes == []   # fix --write applies only the root cause's fix
