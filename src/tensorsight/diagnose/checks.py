@@ -197,8 +197,8 @@ def diagnose_crash(watcher, exc: BaseException) -> list[Finding]:
 
 
 def final_findings(watcher) -> list[Finding]:
-    found = list(getattr(watcher, "findings_crash", []))
-    found += getattr(watcher, "first_step_findings", [])
+    crash = list(getattr(watcher, "findings_crash", []))
+    found = list(getattr(watcher, "first_step_findings", []))
     found += getattr(watcher, "step_findings", [])
     try:
         found += silent_findings(watcher)
@@ -208,7 +208,22 @@ def final_findings(watcher) -> list[Finding]:
     except Exception:  # noqa: BLE001
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise
-    return found
+    if getattr(watcher, "crash_fix_clean", False):
+        found = [_resolved(f, crash) for f in found]
+    return crash + found
+
+
+def _resolved(f: Finding, crash: list[Finding]) -> Finding:
+    """A warning of a run whose crash fix was validated clean (the re-run with it reported
+    nothing, this warning included): the same bug, said once with its fix at the root cause."""
+    if f.severity != "warning" or any((c.file, c.line) == (f.file, f.line) for c in crash):
+        return f
+    root = next((c for c in crash if c.fixes), None)
+    if root is None:
+        return f
+    where = f"{os.path.basename(root.file)}:{root.line}"
+    return Finding("info", f.category, f.file, f.line,
+                   f"{f.message} (the fix at {where} for the crash removes this too: the re-run with it is clean)", [])
 
 
 _ = torch

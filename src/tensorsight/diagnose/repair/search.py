@@ -182,6 +182,8 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     alt = next((c for c in ranked[1:] if not (c.lines & top.lines) and rank.score(c, ctx) > rank.score(top, ctx) - ALT_MARGIN),
                None)
     found = report.findings_for(top, alt, ctx)
+    # with this fix the re-run reported nothing: the run's other warnings are this bug's too
+    ctx.crash.watcher.crash_fix_clean = bool(top.outcome is not None and top.outcome.clean)
     return found + report.crash_line(ctx, found, rule_findings)
 
 

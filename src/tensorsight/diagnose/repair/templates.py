@@ -14,6 +14,7 @@ from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_
 from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
+from .templates_defaults import DEFAULTS
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -42,6 +43,7 @@ TEMPLATES = [
     Template("number_from_error", "number", ("constant",), number_from_error),
     Template("argument_from_data", "data", ("constant",), argument_from_data),
     Template("input_size", "number", ("constant",), input_size_for_network),
+    *DEFAULTS,
 ]
 
 
