@@ -45,3 +45,35 @@ def test_the_crash_line_is_reported_with_the_root_cause_line(tmp_path):
     assert "f32[4,12]" in msg and "12 ≠ 10" in msg, msg
     assert f"root cause: line {run.line('self.proj = nn.Linear(10, 16)')}" in msg, msg
     assert at_crash[0].fixes == []   # fix --write applies only the root cause's fix
+
+
+def test_one_sample_inference_in_train_mode_gets_eval_where_the_model_is_bound(tmp_path):
+    run = diagnose("defaults_eval_single_sample.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("clf = build_classifier(4)"), "clf = build_classifier(4).eval()")}, \
+        describe(run.findings)
+    crash = [f for f in run.problems if f.category == "crash_site"]
+    assert [f.line for f in crash] == [run.line("scores = clf(sample)")]
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_squeeze_that_drops_the_batch_of_one_is_removed_where_it_is_written(tmp_path):
+    run = diagnose("defaults_squeeze_batch_of_one.py", tmp_path)
+    line = run.line("pooled = self.proj(x).max(dim=1).values.squeeze(0)")
+    assert fixed_lines(run) == {(line, "pooled = self.proj(x).max(dim=1).values")}, describe(run.findings)
+    assert not any("drop_last" in fx.new for f in run.problems for fx in f.fixes)
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_view_with_the_batch_constant_gets_drop_last_on_the_loader_whose_batch_crashed(tmp_path):
+    run = diagnose("defaults_loader_batch_constant.py", tmp_path)
+    val = run.line("val = DataLoader(")
+    assert {line for line, _ in fixed_lines(run)} == {val}, describe(run.findings)
+    assert all(new.endswith("batch_size=BATCH, drop_last=True)") for _, new in fixed_lines(run))
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_fixed_pooling_window_before_a_per_channel_flatten_becomes_global_pooling(tmp_path):
+    run = diagnose("defaults_global_pool.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("self.pool = nn.AvgPool2d(8)"), "self.pool = nn.AdaptiveAvgPool2d(1)")}, \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))
