@@ -77,3 +77,14 @@ def test_a_fixed_pooling_window_before_a_per_channel_flatten_becomes_global_pool
     assert fixed_lines(run) == {(run.line("self.pool = nn.AvgPool2d(8)"), "self.pool = nn.AdaptiveAvgPool2d(1)")}, \
         describe(run.findings)
     assert_clean(fix_until_clean(run))
+
+
+def test_a_top_level_regroup_after_training_is_seen_and_split_in_memory_order(tmp_path):
+    # model.eval() after the warm-up steps records the evaluation phase, so the fold of views
+    # into the batch (before the model call) is in the trace; the fix splits the folded axis in
+    # its memory order instead of moving the feature axis
+    run = diagnose("defaults_silent_views_regrouped.py", tmp_path)
+    f = run.one("view_reshape", "warning")
+    assert f.line == run.line("mean = out.reshape(v, n, -1).mean(0)"), describe(run.findings)
+    assert [fx.new.strip() for fx in f.fixes] == ["mean = out.reshape(n, v, -1).transpose(0, 1).mean(0)"]
+    assert_clean(fix_until_clean(run))
