@@ -88,3 +88,10 @@ def test_a_top_level_regroup_after_training_is_seen_and_split_in_memory_order(tm
     assert f.line == run.line("mean = out.reshape(v, n, -1).mean(0)"), describe(run.findings)
     assert [fx.new.strip() for fx in f.fixes] == ["mean = out.reshape(n, v, -1).transpose(0, 1).mean(0)"]
     assert_clean(fix_until_clean(run))
+
+
+def test_a_data_flag_that_gives_targets_another_resolution_than_the_prediction_is_flipped(tmp_path):
+    run = diagnose("defaults_data_flag.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("prep = TargetPrep(coarse=True)"), "prep = TargetPrep(coarse=False)")}, \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))

@@ -13,7 +13,7 @@ _BY_TEMPLATE = {"cast": "dtype", "drop_last": "last_partial_batch", "batch_first
                 "per_sample_flatten": "view_reshape", "logits_loss": "loss_input_type",
                 "add_sigmoid": "loss_input_type", "resize_to_other": "loss_target_shape",
                 "eval_mode": "batch_size", "squeeze_ate_batch": "batch_dim_changed", "global_pool": "pooling",
-                "batch_in_view": "view_reshape"}
+                "batch_in_view": "view_reshape", "data_flag": "loss_target_shape"}
 _BY_OP = [("conv", "conv_channels"), ("linear", "linear_in_features"), ("batch_norm", "batchnorm_features"),
           ("layer_norm", "layernorm_shape"), ("view", "view_reshape"), ("reshape", "view_reshape"),
           ("cat", "cat_stack"), ("stack", "cat_stack"), ("bmm", "matmul"), ("matmul", "matmul"), ("@", "matmul"),

@@ -291,10 +291,92 @@ def _adaptive_module(ctx: Context, step, depth):
                         f"Adaptive{kind}Pool{mtype[-2:]}(1): one value per channel whatever the input size", 6.5)
 
 
+# -- a flag that makes the data at another resolution than the model's output -----------------
+
+def data_flag(ctx: Context, site: Site):
+    """A loss whose prediction is at the model input's resolution and whose target is not: a
+    boolean keyword where the dataset's helpers are built (``enc=True`` in a label transform)
+    picks the target's resolution; flip it."""
+    ev = ctx.ev
+    if not _first_call(ctx, site) or ev is None or len(ev.activations) < 2:
+        return
+    x, y = tuple(ev.activations[0].shape), tuple(ev.activations[1].shape)
+    if len(x) < 3 or len(y) < 2 or x[-2:] == y[-2:] or x[-2:] not in _input_sides(ctx):
+        return
+    outer = ctx.crash.stack[0] if ctx.crash.stack else None
+    if outer is None:
+        return
+    import ast
+    src = edits.load(outer.file)
+    try:
+        tree = ast.parse("\n".join(src.lines)) if src is not None else None
+    except SyntaxError:
+        return
+    objs = _dataset_objects(ctx)
+    names = {k for k, v in _outer_globals(ctx, outer.file).items() if any(v is o for o in objs)}
+    for node in ast.walk(tree) if tree is not None else ():
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and any(
+                isinstance(t, ast.Name) and t.id in names for t in node.targets)):
+            continue
+        for kw in node.value.keywords:
+            if kw.arg and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool):
+                fixes = _flip(outer.file, kw.value.lineno, kw.arg, kw.value.value)
+                if fixes:
+                    where = Site("constant", outer.file, kw.value.lineno,
+                                 f"sets {kw.arg}={kw.value.value} where the dataset's {ast.unparse(node.value.func)} is built",
+                                 value=kw.value.value, text=f"{kw.arg}={kw.value.value}", depth=3)
+                    yield Candidate(tuple(fixes), "data_flag", "data", where,
+                                    f"{kw.arg}={not kw.value.value}: the prediction {fmt_shape(x)} is at the input's "
+                                    f"resolution, the target {fmt_shape(y)} is not, and this flag of the data "
+                                    f"pipeline picks the target's", 6.0)
+
+
+def _input_sides(ctx: Context) -> set[tuple]:
+    return {tuple(c.inputs[0].shape[-2:]) for c in ctx.crash.trace.modules
+            if c.depth == 0 and c.inputs and len(c.inputs[0].shape) >= 3}
+
+
+def _dataset_objects(ctx: Context) -> list:
+    """The datasets of the loaders that ran, and the plain objects they hold (transforms)."""
+    out = []
+    for info in ctx.crash.watcher.loaders:
+        loader = info.loader() if info.iterated else None
+        ds = getattr(loader, "dataset", None)
+        if ds is None:
+            continue
+        out.append(ds)
+        for v in list(getattr(ds, "__dict__", {}).values()):
+            if hasattr(v, "__dict__") and not isinstance(v, (torch.Tensor, torch.nn.Module, type)):
+                out.append(v)
+    return out
+
+
+def _outer_globals(ctx: Context, file: str) -> dict:
+    tb = ctx.crash.exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == file:
+            return tb.tb_frame.f_globals
+        tb = tb.tb_next
+    return {}
+
+
+def _flip(file: str, line: int, name: str, value: bool):
+    from ..findings import Fix
+    text = edits.line_of(file, line)
+    pattern = re.compile(rf"\b{re.escape(name)}\s*=\s*{value}\b")
+    if len(pattern.findall(text)) != 1:
+        return None
+    new = pattern.sub(f"{name}={not value}", text)
+    src = edits.load(file)
+    fixes = [Fix(file, line, text, new)]
+    return fixes if src is not None and edits.parses(src, fixes) else None
+
+
 DEFAULTS = [
     Template("eval_mode", "layer", ("call",), eval_mode),
     Template("squeeze_ate_batch", "data", ("call",), squeeze_ate_batch),
     Template("partial_batch_loader", "loader", ("call",), partial_batch_loader),
     Template("batch_in_view", "data", ("call",), batch_in_view),
     Template("global_pool", "layer", ("call",), global_pool),
+    Template("data_flag", "data", ("call",), data_flag),
 ]
