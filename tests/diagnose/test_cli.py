@@ -34,7 +34,10 @@ def test_run_crash_exit_1_json_traceback_and_diagnosis(tmp_path):
     assert data["status"] == "crashed"
     assert data["exception"] == {"type": "RuntimeError",
                                  "message": "mat1 and mat2 shapes cannot be multiplied (8x1600 and 1024x128)"}
-    [f] = [f for f in data["findings"] if f["severity"] == "error"]
+    [f] = [f for f in data["findings"] if f["severity"] == "error" and f["category"] != "crash_site"]
+    # the line that crashed is reported too, without a fix, naming the root cause's line
+    [at] = [f for f in data["findings"] if f["category"] == "crash_site"]
+    assert at["fixes"] == [] and f"root cause: line {head}" in at["message"]
     assert (f["category"], f["line"], os.path.realpath(f["file"])) == ("linear_in_features", head,
                                                                        os.path.realpath(script))
     assert f["fixes"] == [{"file": f["file"], "line": head, "old": "        self.head = nn.Linear(64 * 4 * 4, 128)",

@@ -29,7 +29,7 @@ def test_linear_after_conv_stack_keeps_product_style(tmp_path):
     assert f.line == run.line("self.head = nn.Linear(64 * 4 * 4, 128)")
     assert "1600 = 64·5·5" in f.message and "1024" in f.message
     assert the_fix(f).new == "        self.head = nn.Linear(64 * 5 * 5, 128)"
-    assert [x.category for x in run.problems] == ["linear_in_features"], describe(run.findings)
+    assert [x.category for x in run.problems] == ["linear_in_features", "crash_site"], describe(run.findings)
     assert_clean(fix_until_clean(run))
 
 

@@ -128,6 +128,10 @@ class ModuleCall:
     inputs: list[TensorMeta] = field(default_factory=list)
     outputs: list[TensorMeta] = field(default_factory=list)
     where: Frame | None = None  # the user line that called it
+    # keyword arguments of the call (``attention_mask=``): a TensorMeta for a tensor (a list of
+    # them for a list/tuple of tensors), the value itself for None/bool/int/float/str; replays
+    # of the call (layer repair, the last-batch rehearsal) pass them again
+    kwargs: dict = field(default_factory=dict)
 
 
 OPERATOR_SYMBOLS = {

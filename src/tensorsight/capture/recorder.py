@@ -7,6 +7,7 @@ symbolic tensors; running on fake tensors is the job of ``capture.fake``.
 """
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 import weakref
@@ -285,8 +286,9 @@ class Recorder(ValueReads, TorchFunctionMode):
                 path = "" if module is self._root else type(module).__name__
         call = None
         key = None
+        kwargs = _call_kwargs()
         if self.dedupe:
-            key = (id(module), module.training, _arg_signature(args))
+            key = (id(module), module.training, _arg_signature(args), _arg_signature(kwargs))
             if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
                 key = None
             else:
@@ -299,7 +301,8 @@ class Recorder(ValueReads, TorchFunctionMode):
                 stack = (fr,) if fr is not None else ()
             call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
                               start=len(self.trace.events), end=len(self.trace.events),
-                              inputs=self._metas(args), where=stack[-1] if stack else None)
+                              inputs=self._metas(args), where=stack[-1] if stack else None,
+                              kwargs=self._kwarg_metas(kwargs))
             self.trace.modules.append(call)
             if key is not None:
                 self._seen_calls.add(key)
@@ -348,6 +351,17 @@ class Recorder(ValueReads, TorchFunctionMode):
         if self.device_alias is not None and device == "meta":
             device = self.device_alias
         return TensorMeta(shape, _dtype_name(t.dtype), device, producer, role[0] if role else "")
+
+    def _kwarg_metas(self, kwargs: dict) -> dict:
+        out = {}
+        for k, v in kwargs.items():
+            if isinstance(v, torch.Tensor):
+                out[k] = self.meta(v)
+            elif isinstance(v, (list, tuple)) and v and all(isinstance(t, torch.Tensor) for t in v):
+                out[k] = [self.meta(t) for t in v]
+            elif v is None or isinstance(v, (bool, int, float, str)):
+                out[k] = v
+        return out
 
     def _metas(self, value) -> list[TensorMeta]:
         out: list[TensorMeta] = []
@@ -569,6 +583,20 @@ def _factories():
         from torch.utils._device import _device_constructors
         _factory_set = _device_constructors()
     return _factory_set
+
+
+def _call_kwargs() -> dict:
+    """The keyword arguments of the module call being made: a global forward pre-hook gets only
+    the positional ones, and torch's ``_call_impl`` (``inner``) that calls it holds ``kwargs``."""
+    f = sys._getframe(2)
+    for _ in range(3):
+        if f is None:
+            return {}
+        if f.f_code.co_filename.endswith(os.path.join("nn", "modules", "module.py")):
+            kw = f.f_locals.get("kwargs")
+            return kw if isinstance(kw, dict) else {}
+        f = f.f_back
+    return {}
 
 
 def _arg_signature(args) -> tuple:

@@ -129,6 +129,7 @@ def _rehearse(watcher) -> list[Finding]:
     from ..capture.fake import trace as fake_trace
     from ..errors import ForwardError
     from ..shapes import ShapeSpec
+    from .retrace import kwarg_specs
     out = []
     tr = watcher.trace
     for info in watcher.loaders:
@@ -145,11 +146,13 @@ def _rehearse(watcher) -> list[Finding]:
             def specs_of(b):
                 return tuple(ShapeSpec((b, *m.shape[1:]) if m.shape[:1] == (info.batch_size,) else m.shape, m.dtype)
                              for m in call.inputs)
+            # the keyword inputs too (``attention_mask=``), cut to the same batch
+            kw = kwarg_specs(call.kwargs, (info.batch_size, r))
             specs = specs_of(r)
             try:
-                fake_trace(module, args=specs)
+                fake_trace(module, args=specs, kwargs=kw)
             except ForwardError as exc:
-                if not _runs(fake_trace, module, specs_of(info.batch_size)):
+                if not _runs(fake_trace, module, specs_of(info.batch_size), kwarg_specs(call.kwargs)):
                     break  # every batch fails the same way: not the last batch's problem
                 last = exc.trace.events[-1] if exc.trace and exc.trace.events else None
                 where = f" at {os.path.basename(last.where.file)}:{last.where.line}" if last and last.where else ""
@@ -174,9 +177,9 @@ def _len(info) -> int:
         return info.dataset_len or 0
 
 
-def _runs(fake_trace, module, specs) -> bool:
+def _runs(fake_trace, module, specs, kwargs=None) -> bool:
     try:
-        fake_trace(module, args=specs)
+        fake_trace(module, args=specs, kwargs=kwargs)
         return True
     except Exception:  # noqa: BLE001
         return False
@@ -194,8 +197,8 @@ def diagnose_crash(watcher, exc: BaseException) -> list[Finding]:
 
 
 def final_findings(watcher) -> list[Finding]:
-    found = list(getattr(watcher, "findings_crash", []))
-    found += getattr(watcher, "first_step_findings", [])
+    crash = list(getattr(watcher, "findings_crash", []))
+    found = list(getattr(watcher, "first_step_findings", []))
     found += getattr(watcher, "step_findings", [])
     try:
         found += silent_findings(watcher)
@@ -205,7 +208,22 @@ def final_findings(watcher) -> list[Finding]:
     except Exception:  # noqa: BLE001
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise
-    return found
+    if getattr(watcher, "crash_fix_clean", False):
+        found = [_resolved(f, crash) for f in found]
+    return crash + found
+
+
+def _resolved(f: Finding, crash: list[Finding]) -> Finding:
+    """A warning of a run whose crash fix was validated clean (the re-run with it reported
+    nothing, this warning included): the same bug, said once with its fix at the root cause."""
+    if f.severity != "warning" or any((c.file, c.line) == (f.file, f.line) for c in crash):
+        return f
+    root = next((c for c in crash if c.fixes), None)
+    if root is None:
+        return f
+    where = f"{os.path.basename(root.file)}:{root.line}"
+    return Finding("info", f.category, f.file, f.line,
+                   f"{f.message} (the fix at {where} for the crash removes this too: the re-run with it is clean)", [])
 
 
 _ = torch

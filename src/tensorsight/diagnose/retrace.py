@@ -135,10 +135,33 @@ def _current_module(rec):
     return rec._stack[-1][0] if rec._stack else None
 
 
-def retrace(module, input_metas, rewrites=None) -> Retrace:
-    """Trace ``module`` on fake inputs shaped like ``input_metas``, repairing wrong layers."""
-    from ..capture.fake import fake_repair, meta_trace, trace
+def spec_of(meta, batch: tuple[int, int] | None = None):
+    """A ShapeSpec like ``meta`` (its first axis ``batch[1]`` when it is ``batch[0]``)."""
     from ..shapes import ShapeSpec
+    shape = tuple(int(d) for d in meta.shape)
+    if batch is not None and shape[:1] == (batch[0],):
+        shape = (batch[1], *shape[1:])
+    return ShapeSpec(shape, meta.dtype)
+
+
+def kwarg_specs(kwargs: dict, batch: tuple[int, int] | None = None) -> dict:
+    """A recorded call's keyword arguments as a replay passes them: tensors as ShapeSpecs."""
+    from ..capture.events import TensorMeta
+    out = {}
+    for k, v in (kwargs or {}).items():
+        if isinstance(v, TensorMeta):
+            out[k] = spec_of(v, batch)
+        elif isinstance(v, list) and all(isinstance(t, TensorMeta) for t in v):
+            out[k] = [spec_of(t, batch) for t in v]
+        else:
+            out[k] = v
+    return out
+
+
+def retrace(module, input_metas, rewrites=None, kwargs: dict | None = None) -> Retrace:
+    """Trace ``module`` on fake inputs shaped like ``input_metas`` (and the recorded keyword
+    arguments ``kwargs``), repairing wrong layers."""
+    from ..capture.fake import fake_repair, meta_trace, trace
     repairs: list[Repair] = []
 
     def repair(rec, event, func, args, kwargs, exc):
@@ -147,21 +170,22 @@ def retrace(module, input_metas, rewrites=None) -> Retrace:
             out = repair_layer(rec, event, func, args, kwargs, exc, repairs)
         return out
 
-    specs = tuple(ShapeSpec(tuple(int(d) for d in m.shape), m.dtype) for m in input_metas)
+    specs = tuple(spec_of(m) for m in input_metas)
+    kw = kwarg_specs(kwargs or {})
     result = Retrace(repairs=repairs)
     # a small model for real on a copy, else meta tensors (the first meta/fake op of a process
     # costs seconds), and fake tensors only for what those cannot run
     from ..capture.real import real_trace, small_enough
     layer_repair = lambda *a: repair_layer(*a, repairs)  # noqa: E731
     tr = None
-    if small_enough(module, specs, {}):
-        tr = real_trace(module, specs, {}, repair=layer_repair, rewrite=rewrites, raise_errors=False)
+    if small_enough(module, specs, kw):
+        tr = real_trace(module, specs, kw, repair=layer_repair, rewrite=rewrites, raise_errors=False)
     if tr is None:
         repairs.clear()
-        tr = meta_trace(module, specs, {}, repair=layer_repair, rewrite=rewrites, raise_errors=False)
+        tr = meta_trace(module, specs, kw, repair=layer_repair, rewrite=rewrites, raise_errors=False)
     if tr is None:
         repairs.clear()
-        tr = trace(module, args=specs, repair=repair, raise_errors=False, rewrite=rewrites)
+        tr = trace(module, args=specs, kwargs=kw, repair=repair, raise_errors=False, rewrite=rewrites)
     result.trace = tr
     result.error = tr.error
     return result

@@ -81,7 +81,7 @@ def findings_from_retrace(crash: Crash, ev, rewrites=None, lead: list | None = N
     module = crash.watcher.module(call.path) if call is not None else None
     findings: list[Finding] = list(lead or [])
     if module is not None and call.inputs:
-        result = retrace(module, call.inputs, rewrites)
+        result = retrace(module, call.inputs, rewrites, call.kwargs)
         for rep in result.repairs:
             f = repair_finding(crash, rep, result.trace)
             if f is not None:

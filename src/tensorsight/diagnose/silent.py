@@ -132,7 +132,10 @@ def _view_finding(ctx, ev, ins, outs, bad, src, dst) -> Finding:
         bool(bad) and any(a.has_batch and len(a.uids) > 1 for a in outs))
     flatten = across and bdim == 0 and len(dst) == 2
     perm = None if flatten else permutation_for(ins, dst, amap.role)
-    split = None if flatten or perm else split_then_permute(ins, dst, amap.role)
+    split = None if flatten or (perm and not _moves_kept_tail(perm, src, dst)) \
+        else split_then_permute(ins, dst, amap.role)
+    if split:
+        perm = None   # the view keeps the trailing axis in place: the merged axis is split instead
     call = f"{ev.name}{_call_args(ev)}"
     if flatten:
         how = f"flatten per sample with {ev.name}(x.size(0), -1)"
@@ -172,6 +175,11 @@ def _view_finding(ctx, ev, ins, outs, bad, src, dst) -> Finding:
                f"dim {j} ({dst[j]}) holds {held or 'pieces of several axes'}, so {what}"
                f"{_prov(amap, ev, None)}; a view only regroups neighbouring axes — {how}")
     return Finding("warning", "view_reshape", ev.where.file, ev.where.line, msg, fixes or [])
+
+
+def _moves_kept_tail(perm, src, dst) -> bool:
+    """The permutation moves the input's last axis although the view keeps it as its last."""
+    return bool(src) and bool(dst) and src[-1] == dst[-1] and perm[-1] != len(src) - 1
 
 
 def _part_text(amap: AxisMap, ins, p) -> str:

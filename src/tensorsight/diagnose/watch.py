@@ -108,6 +108,17 @@ class Watcher:
         backward.__wrapped__ = orig_backward
         torch.autograd.backward = backward
         self._undo.append(lambda: setattr(torch.autograd, "backward", orig_backward))
+        orig_train = torch.nn.Module.train
+
+        def train(module, mode=True):
+            # switching a model to eval after the warm-up starts a phase not seen yet (evaluation,
+            # test-time augmentation): record it too, until the next step pauses again
+            if not mode and watcher.steps >= WARMUP_STEPS:
+                watcher.recorder.resume()
+            return orig_train(module, mode)
+        train.__wrapped__ = orig_train
+        torch.nn.Module.train = train
+        self._undo.append(lambda: setattr(torch.nn.Module, "train", orig_train))
         self.recorder.__enter__()
         return self
 

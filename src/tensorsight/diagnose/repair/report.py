@@ -11,7 +11,9 @@ from .templates import Candidate, Context
 # the finding category for a template, else for the failing op's family
 _BY_TEMPLATE = {"cast": "dtype", "drop_last": "last_partial_batch", "batch_first": "rnn_layout",
                 "per_sample_flatten": "view_reshape", "logits_loss": "loss_input_type",
-                "add_sigmoid": "loss_input_type", "resize_to_other": "loss_target_shape"}
+                "add_sigmoid": "loss_input_type", "resize_to_other": "loss_target_shape",
+                "eval_mode": "batch_size", "squeeze_ate_batch": "batch_dim_changed", "global_pool": "pooling",
+                "batch_in_view": "view_reshape", "data_flag": "loss_target_shape"}
 _BY_OP = [("conv", "conv_channels"), ("linear", "linear_in_features"), ("batch_norm", "batchnorm_features"),
           ("layer_norm", "layernorm_shape"), ("view", "view_reshape"), ("reshape", "view_reshape"),
           ("cat", "cat_stack"), ("stack", "cat_stack"), ("bmm", "matmul"), ("matmul", "matmul"), ("@", "matmul"),
@@ -150,3 +152,53 @@ def _site_phrase(site, ctx: Context) -> str:
     if site.kind == "call":
         return f"this line {site.why}"
     return site.why
+
+
+# -- the crash line, when the root cause is elsewhere -----------------------------------------
+
+# the category of the finding at the line that crashed (its root cause is reported elsewhere)
+CRASH_SITE = "crash_site"
+
+
+def crash_line(ctx: Context, found: list[Finding], rule_findings: list[Finding]) -> list[Finding]:
+    """An error finding at the line that crashed, when the validated fix is on another line:
+    what failed, on which shapes, the arithmetic, and which line is the root cause. It carries no
+    fix (``fix --write`` applies only the root cause's)."""
+    sym = ctx.crash.symptom
+    root = next((f for f in found if f.fixes), None)
+    if sym is None or root is None or any((f.file, f.line) == (sym.file, sym.line) for f in found):
+        return []
+    said = next((f.message for f in rule_findings if (f.file, f.line) == (sym.file, sym.line)), None)
+    msg = said or crash_summary(ctx)
+    arith = arithmetic(ctx)
+    if arith and arith not in msg:
+        msg += f"; {arith}"
+    where = f"{os.path.basename(root.file)}:{root.line}"
+    msg += f"; root cause: line {root.line} ({where}), where the fix goes: {root.fixes[0].new.strip()}"
+    return [Finding("error", CRASH_SITE, sym.file, sym.line, msg, [])]
+
+
+def arithmetic(ctx: Context) -> str:
+    """The sizes behind the crash, in one clause (empty when the error says them already)."""
+    import math
+    import re
+    ev, text = ctx.ev, ctx.crash.msg
+    m = re.search(r"shape '\[(.*?)\]' is invalid for input of size (\d+)", text)
+    if m:
+        want = [int(v) for v in m.group(1).split(",") if v.strip().lstrip("-").isdigit()]
+        held = int(m.group(2))
+        x = ev.activations[0].shape if ev is not None and ev.activations else ()
+        have = "·".join(str(d) for d in x) if x else str(held)
+        if -1 in want:
+            rest = math.prod(v for v in want if v != -1)
+            return f"{held} = {have} values do not split into rows of {rest}"
+        return f"it holds {held} = {have} values but [{', '.join(map(str, want))}] needs " \
+               f"{'·'.join(map(str, want))} = {math.prod(want)}"
+    m = re.search(r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x(\d+)\)", text)
+    if m:
+        return f"a matrix product needs the left operand's last size to equal the right one's first: " \
+               f"{m.group(2)} ≠ {m.group(3)}"
+    m = re.search(r"Expected input batch_size \((\d+)\) to match target batch_size \((\d+)\)", text)
+    if m:
+        return f"the prediction has {m.group(1)} rows, the target {m.group(2)}: one row per sample is needed"
+    return ""

@@ -151,6 +151,9 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
         # nothing to re-run (explain() in a notebook): the rules' answer, with why its line
         report.annotate(rule_findings, ctx)
         return rule_findings
+    if LOG:
+        for s in ctx.sites:
+            print(f"[repair] site {s.kind:8} {os.path.basename(s.file)}:{s.line} d{s.depth} {s.why[:70]}", file=sys.stderr)
     cands: list[Candidate] = []
     rc = rule_candidate(rule_findings, ctx)
     if rc is not None:
@@ -178,7 +181,10 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     top = ranked[0]
     alt = next((c for c in ranked[1:] if not (c.lines & top.lines) and rank.score(c, ctx) > rank.score(top, ctx) - ALT_MARGIN),
                None)
-    return report.findings_for(top, alt, ctx)
+    found = report.findings_for(top, alt, ctx)
+    # with this fix the re-run reported nothing: the run's other warnings are this bug's too
+    ctx.crash.watcher.crash_fix_clean = bool(top.outcome is not None and top.outcome.clean)
+    return found + report.crash_line(ctx, found, rule_findings)
 
 
 def _key(c: Candidate) -> tuple:

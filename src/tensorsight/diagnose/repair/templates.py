@@ -16,6 +16,7 @@ from .templates_layers import (batch_first, drop_last, input_size_for_network, l
                                swap_ctor_args)
 from .templates_producer import batch_axis, features_last, mask_values, onehot_to_ids, pack_rows, truncate_ids
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
+from .templates_defaults import DEFAULTS
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -52,6 +53,7 @@ TEMPLATES = [
     Template("pack_rows", "data", ("call",), pack_rows),
     Template("features_last", "data", ("operand",), features_last),
     Template("resize_before_flatten", "data", ("call",), resize_before_flatten),
+    *DEFAULTS,
 ]
 
 
