@@ -119,7 +119,7 @@ def resolve(expr: ast.expr, scope: Scope, top: bool = True):
     if isinstance(expr, ast.Subscript):
         key = expr.slice
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
-            return _keyed(key.value, f"[{key.value!r}]", scope, "dict")
+            return _keyed(key.value, scope, "dict")
     return None
 
 
@@ -223,26 +223,31 @@ def _replace_node(file: str, node: ast.AST, text: str) -> list[Fix] | None:
 def _parameter(name: str, scope: Scope):
     """A parameter of ``__init__``: what the line that built the module passed, or the default."""
     func, cls, owner = scope.func, scope.cls, scope.owner
-    if cls is None or owner is None or func.name != "__init__":
+    if cls is not None and owner is not None and func.name == "__init__":
+        where = scope.watcher.site(owner)
+        callee = cls.name
+    elif cls is None:
+        # a plain function called from one place in its file (a builder ``make_head(...)``)
+        where, callee = _only_call(scope, func.name), func.name
+    else:
         return None
-    where = scope.watcher.site(owner)
     if where is None:
         return None
     caller = scope_at(where.file, where.line, scope.watcher, contained=owner)
     if caller is None:
         return None
     caller.depth = scope.depth + 1
-    call = _call_at(caller.tree, where.line, cls.name)
+    call = _call_at(caller.tree, where.line, callee)
     if call is None or any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         return None
-    positional = [a.arg for a in func.args.posonlyargs + func.args.args][1:]
+    positional = [a.arg for a in func.args.posonlyargs + func.args.args][1 if cls is not None else 0:]
     passed = None
     if name in positional and positional.index(name) < len(call.args):
         passed = call.args[positional.index(name)]
     for k in call.keywords:
         if k.arg == name:
             passed = k.value
-    call_text = f"{cls.name}(…) at line {where.line}"
+    call_text = f"{callee}(…) at line {where.line}"
     if passed is not None:
         term = resolve(passed, caller, top=False)
         if term is not None:
@@ -253,10 +258,18 @@ def _parameter(name: str, scope: Scope):
     if not (isinstance(default, ast.Constant) and isinstance(default.value, int)) or isinstance(default.value, bool):
         return None
 
-    def edit(v: int, file=where.file, line=where.line, cls_name=cls.name, name=name):
-        return edits.add_kwarg(file, line, (cls_name,), name, str(v))
+    def edit(v: int, file=where.file, line=where.line, callee=callee, name=name):
+        return edits.add_kwarg(file, line, (callee,), name, str(v))
     return ("leaf", Leaf(name, int(default.value), where.file, where.line, edit,
                          [f"{name}={default.value} (the default: {call_text} did not pass it)"], default=True))
+
+
+def _only_call(scope: Scope, name: str):
+    calls = [n for n in ast.walk(scope.tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == name]
+    if len(calls) != 1:
+        return None
+    from ...capture.events import Frame
+    return Frame(scope.file, calls[0].lineno, "", "")
 
 
 def _default_of(func: ast.FunctionDef, name: str):
@@ -292,11 +305,11 @@ def _attribute(expr: ast.Attribute, scope: Scope):
         if len(values) == 1:
             fn, value = values[0]
             return _through(resolve(value, _deeper(scope, func=fn), top=False), f"self.{expr.attr}", value.lineno)
-        return _keyed(expr.attr, f".{expr.attr}", scope, "attr") if not values else None
-    return _keyed(expr.attr, f".{expr.attr}", scope, "attr")
+        return _keyed(expr.attr, scope, "attr") if not values else None
+    return _keyed(expr.attr, scope, "attr")
 
 
-def _keyed(key: str, shown: str, scope: Scope, kind: str):
+def _keyed(key: str, scope: Scope, kind: str):
     """A config value read by key or attribute name: the one place in the file that writes an
     int under that key (a dict entry, ``dict(key=…)``, a class attribute, ``obj.key = …``,
     ``add_argument('--key', default=…)``)."""
@@ -324,8 +337,8 @@ def _keyed(key: str, shown: str, scope: Scope, kind: str):
         return None
     v = found[0]
     if isinstance(v, ast.Constant) and isinstance(v.value, int) and not isinstance(v.value, bool):
-        return ("leaf", _literal_leaf(shown.lstrip("."), v, scope.file,
-                                      f"{shown.lstrip('.')} = {v.value} (line {v.lineno})"))
+        note = f"{key!r}: {v.value} (line {v.lineno})" if kind == "dict" else f"{key} = {v.value} (line {v.lineno})"
+        return ("leaf", _literal_leaf(key, v, scope.file, note))
     return None
 
 

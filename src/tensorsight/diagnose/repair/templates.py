@@ -14,6 +14,7 @@ from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_
 from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
+from .templates_origin import dtype_at_creation
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -27,6 +28,7 @@ TEMPLATES = [
     Template("undo_call", "data", ("operand",), undo_call),
     Template("cat_dim", "data", ("operand",), cat_dim),
     Template("cast", "data", ("operand",), cast),
+    Template("dtype_at_creation", "data", ("operand",), dtype_at_creation),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),
     Template("size_from_data", "data", ("call",), size_from_data),
     Template("rowwise_dot", "data", ("call",), rowwise_dot),

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import ast
 import os
+import re
+
+from .. import edits
 
 from .candidate import Candidate, Context
 from .origin_values import describe, resolve, scope_at, solve, value
@@ -105,3 +108,43 @@ def changed_text(old: str, new: str):
 
 def _is_int(text: str) -> bool:
     return text.strip().lstrip("-").isdigit()
+
+
+# -- the dtype a tensor is made with ------------------------------------------------------------
+# (wanted, found) dtypes in an error message, by message family
+_DTYPE_PAIRS = [(re.compile(r"expected scalar type (\w+) but found (\w+)"), (1, 2)),
+                (re.compile(r"found dtype (\w+) but expected (\w+)"), (2, 1)),
+                (re.compile(r"expected (\w+) but got (\w+)"), (1, 2))]
+_TORCH_DTYPES = {"float": "float32", "double": "float64", "half": "float16", "bfloat16": "bfloat16",
+                 "long": "int64", "int": "int32", "float32": "float32", "float64": "float64", "int64": "int64"}
+# calls that make a tensor and take dtype=
+_MAKERS = ("tensor", "as_tensor", "zeros", "ones", "full", "empty", "arange", "linspace", "rand", "randn",
+           "zeros_like", "ones_like", "full_like")
+DTYPE_PRIOR = 6.5
+
+
+def wanted_dtype(msg: str) -> tuple[str, str] | None:
+    """(wanted, found) torch dtype names from a dtype-mismatch message."""
+    for pattern, (w, f) in _DTYPE_PAIRS:
+        m = pattern.search(msg)
+        if m:
+            want, found = _TORCH_DTYPES.get(m.group(w).lower()), _TORCH_DTYPES.get(m.group(f).lower())
+            if want and found and want != found:
+                return want, found
+    return None
+
+
+def dtype_at_creation(ctx: Context, site: Site):
+    """A tensor made with the dtype the error says is wrong (float64 from NumPy meeting float32
+    weights): give it the wanted dtype in the call that makes it, not where it is used."""
+    pair = wanted_dtype(ctx.crash.msg)
+    if pair is None or site.meta is None or site.kind != "operand":
+        return
+    want, found = pair
+    if site.meta.dtype != found:
+        return
+    fixes = edits.add_kwarg(site.file, site.line, _MAKERS, "dtype", f"torch.{want}")
+    if fixes:
+        yield Candidate(tuple(fixes), "cast", "data", site,
+                        f"make it {want} where it is created (dtype=torch.{want}): it is {found} from here on, and "
+                        f"the op it meets wants {want}", DTYPE_PRIOR - 0.2 * site.depth)
