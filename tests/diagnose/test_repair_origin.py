@@ -15,7 +15,7 @@ import pytest
 from tensorsight.diagnose.repair import origin_values
 from tensorsight.diagnose.repair.templates_origin import changed_text, wanted_dtype
 
-from .helpers import assert_clean, describe, diagnose, fix_until_clean
+from .helpers import SCRIPTS, assert_clean, describe, diagnose, fix_until_clean
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
 
@@ -99,3 +99,19 @@ def test_dtype_pairs_from_messages():
     assert wanted_dtype("expected scalar type Float but found Double") == ("float32", "float64")
     assert wanted_dtype("found dtype Double but expected Float") == ("float32", "float64")
     assert wanted_dtype("size mismatch") is None
+
+
+def test_a_model_in_eval_mode_gets_its_input_resized_not_its_window_shrunk(tmp_path):
+    run = diagnose("origin_eval_input_size.py", tmp_path)
+    assert only_fix(run) == (run.line("SIDE = 32"), "SIDE = 64"), describe(run.findings)
+    assert_clean(fix_until_clean(run))
+
+
+def test_the_same_model_in_train_mode_keeps_the_window_fix(tmp_path):
+    script = tmp_path / "src" / "train_mode.py"
+    script.parent.mkdir()
+    text = (SCRIPTS / "origin_eval_input_size.py").read_text().replace("net.eval()", "net.train()")
+    script.write_text(text)
+    run = diagnose("train_mode.py", tmp_path / "run", source_dir=script.parent)
+    line, new = only_fix(run)
+    assert "MaxPool2d(8)" in new, describe(run.findings)

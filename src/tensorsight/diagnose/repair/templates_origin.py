@@ -79,7 +79,8 @@ def _lifted(ctx: Context, c: Candidate):
         why = f"is where {leaf.name} gets its value ({leaf.value})"
         site = Site("origin", leaf.file, leaf.line, why, module=module, value=leaf.value, text=leaf.name, depth=3)
         prior = c.prior + LIFT_BONUS + (DEFAULT_BONUS if leaf.default else 0.0)
-        yield Candidate(tuple(fixes), "origin_value", "number", site, detail, prior)
+        # the same layer change, made at the origin: ranked by the same agreement with the data
+        yield Candidate(tuple(fixes), "origin_value", "number", site, detail, prior, layer_change=c.layer_change)
 
 
 def _module_at(ctx: Context, c: Candidate, fx):
@@ -148,3 +149,17 @@ def dtype_at_creation(ctx: Context, site: Site):
         yield Candidate(tuple(fixes), "cast", "data", site,
                         f"make it {want} where it is created (dtype=torch.{want}): it is {found} from here on, and "
                         f"the op it meets wants {want}", DTYPE_PRIOR - 0.2 * site.depth)
+
+
+# -- a model that is evaluated as it is --------------------------------------------------------
+def evaluated_model(ctx: Context) -> bool:
+    """Is the model that ran the failing op in eval mode? Then it is being evaluated as it was
+    trained (a demo, a validation pass after training ran): its layers are what they are, and a
+    size that does not fit comes from the data it is given."""
+    ev = ctx.ev
+    if ev is None:
+        return False
+    from ..origin import top_call
+    call = top_call(ctx.crash.trace, ev.index)
+    model = ctx.crash.watcher.module(call.path) if call is not None else None
+    return model is not None and getattr(model, "training", True) is False
