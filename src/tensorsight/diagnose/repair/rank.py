@@ -40,7 +40,29 @@ def upper_bound(c: Candidate, ctx: Context) -> float:
     return c.prior + 10.0 - LINE_COST * (c.edits - 1) + agreement(c, ctx)
 
 
+# a layer edit for a model in eval mode (evaluated as it was trained): the input is what differs
+EVALUATED_LAYER = 3.0
+
+
 def agreement(c: Candidate, ctx: Context) -> float:
+    return _agreement(c, ctx) - (EVALUATED_LAYER if _edits_layer(c) and _evaluated(ctx) else 0.0)
+
+
+def _edits_layer(c: Candidate) -> bool:
+    return c.kind == "layer" or c.layer_change is not None
+
+
+def _evaluated(ctx: Context) -> bool:
+    if not hasattr(ctx, "_evaluated"):
+        from .templates_origin import evaluated_model
+        try:
+            ctx._evaluated = evaluated_model(ctx)
+        except Exception:  # noqa: BLE001 - the mode could not be read: no term
+            ctx._evaluated = False
+    return ctx._evaluated
+
+
+def _agreement(c: Candidate, ctx: Context) -> float:
     ev = ctx.ev
     if ev is None or not ev.activations:
         return _style(c) + batch_size_change(c, ctx)

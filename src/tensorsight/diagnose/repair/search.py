@@ -13,7 +13,7 @@ import sys
 import time
 
 from ..findings import Finding, Fix
-from . import rank, report, sites, templates, validate
+from . import rank, report, sites, templates, templates_origin, validate
 from .templates import Candidate, Context
 
 # CPU seconds the whole search may take (re-runs included), the wall-clock limit of one re-run
@@ -160,6 +160,11 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
         cands.append(rc)
     same = {_key(rc)} if rc is not None else set()
     cands += [c for c in templates.generate(ctx) if _key(c) not in same]
+    # a number written over names is also tried where the names get their value (that edit,
+    # when a template made it too, is then the origin's: its chain and its rank)
+    lifted = templates_origin.lift(ctx, cands)
+    keys = {_key(c) for c in lifted}
+    cands = [c for c in cands if _key(c) not in keys] + lifted
     if not cands:
         return rule_findings
     if LOG:

@@ -37,10 +37,11 @@ class Site:
     depth: int = 0                   # distance from the failing op (0: its own line)
     wrap: tuple | None = None        # operand sites at a call: (callee names, argument position)
     source: str = ""                 # 'producer' / 'input' / 'layer_input': where data is made (producers.py)
+    span: tuple | None = None        # constant sites: (first, last) column of the expression on its line
 
     @property
     def key(self) -> tuple:
-        return (self.kind, self.file, self.line, self.operand)
+        return (self.kind, self.file, self.line, self.operand, self.span)
 
 
 def numbers_in(message: str) -> list[int]:
@@ -243,8 +244,9 @@ def constants(crash) -> list[Site]:
                     continue
                 text = ast.get_source_segment("\n".join(src.lines), expr) or ""
                 said = f"sets {text}{where}" if text.strip().isdigit() else f"sets {text} = {value}{where}"
+                span = (expr.col_offset, expr.end_col_offset) if expr.lineno == expr.end_lineno else None
                 out.append(Site("constant", file, expr.lineno, said, value=value,
-                                text=text, depth=3))
+                                text=text, depth=3, span=span))
     return out
 
 

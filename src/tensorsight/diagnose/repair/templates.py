@@ -17,6 +17,7 @@ from .templates_layers import (batch_first, drop_last, input_size_for_network, l
 from .templates_producer import batch_axis, features_last, mask_values, onehot_to_ids, pack_rows, truncate_ids
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_defaults import DEFAULTS
+from .templates_origin import dtype_at_creation
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -30,6 +31,7 @@ TEMPLATES = [
     Template("undo_call", "data", ("operand",), undo_call),
     Template("cat_dim", "data", ("operand",), cat_dim),
     Template("cast", "data", ("operand",), cast),
+    Template("dtype_at_creation", "data", ("operand",), dtype_at_creation),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),
     Template("size_from_data", "data", ("call",), size_from_data),
     Template("rowwise_dot", "data", ("call",), rowwise_dot),

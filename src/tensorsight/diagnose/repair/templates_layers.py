@@ -280,9 +280,14 @@ def _replace_expr(site: Site, new: str):
     if src is None:
         return None
     line = src.lines[site.line - 1]
-    if line.count(site.text) != 1:
+    if line.count(site.text) == 1:
+        fixes = [Fix(site.file, site.line, line, line.replace(site.text, new))]
+    elif site.span is not None and line.encode()[site.span[0]:site.span[1]].decode(errors="replace") == site.text:
+        # the same text twice on the line (``zeros(n, 10).scatter_(1, i, 10.0)``): the one the site is
+        raw = line.encode()
+        fixes = [Fix(site.file, site.line, line, (raw[:site.span[0]] + new.encode() + raw[site.span[1]:]).decode())]
+    else:
         return None
-    fixes = [Fix(site.file, site.line, line, line.replace(site.text, new))]
     return fixes if edits.parses(src, fixes) else None
 
 
