@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..layers import feeding_layer
 from .templates import Candidate, Context
+from .templates_origin import changed_text
 from .templates_producer import producer_agreement
 
 # the axis a layer family reads its size from, and the provenance roles that fit there
@@ -174,19 +175,7 @@ def _changed_text(c: Candidate):
     """(old, new) text of the changed part of the first fix."""
     if not c.fixes:
         return None, None
-    fx = c.fixes[0]
-    old, new = fx.old, fx.new
-    i = 0
-    while i < min(len(old), len(new)) and old[i] == new[i]:
-        i += 1
-    j = 0
-    while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
-        j += 1
-    while i > 0 and (old[i - 1].isalnum() or old[i - 1] in "_."):
-        i -= 1
-    while j > 0 and (old[len(old) - j].isalnum() or old[len(old) - j] in "_"):
-        j -= 1
-    return old[i:len(old) - j].strip() or None, new[i:len(new) - j].strip() or None
+    return changed_text(c.fixes[0].old, c.fixes[0].new)
 
 
 def best(cands: list[Candidate], ctx: Context) -> list[Candidate]:
