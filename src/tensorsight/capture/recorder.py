@@ -585,6 +585,12 @@ def _factories():
     return _factory_set
 
 
+_MODULE_PY = os.path.join("nn", "modules", "module.py")
+# the code objects of torch's call machinery seen so far: this runs on every module call in
+# watch mode, so the file-name test is made once per code object, not once per call
+_CALL_CODES: dict = {}
+
+
 def _call_kwargs() -> dict:
     """The keyword arguments of the module call being made: a global forward pre-hook gets only
     the positional ones, and torch's ``_call_impl`` (``inner``) that calls it holds ``kwargs``."""
@@ -592,7 +598,12 @@ def _call_kwargs() -> dict:
     for _ in range(3):
         if f is None:
             return {}
-        if f.f_code.co_filename.endswith(os.path.join("nn", "modules", "module.py")):
+        code = f.f_code
+        is_call = _CALL_CODES.get(code)
+        if is_call is None:
+            is_call = _CALL_CODES[code] = code.co_filename.endswith(_MODULE_PY) and (
+                "kwargs" in code.co_varnames or "kwargs" in code.co_freevars)
+        if is_call:
             kw = f.f_locals.get("kwargs")
             return kw if isinstance(kw, dict) else {}
         f = f.f_back
