@@ -110,10 +110,14 @@ class Watcher:
         self._undo.append(lambda: setattr(torch.autograd, "backward", orig_backward))
         orig_train = torch.nn.Module.train
 
+        evaluated: set[int] = set()
+
         def train(module, mode=True):
             # switching a model to eval after the warm-up starts a phase not seen yet (evaluation,
-            # test-time augmentation): record it too, until the next step pauses again
-            if not mode and watcher.steps >= WARMUP_STEPS:
+            # test-time augmentation): record its first time too, until the next step pauses
+            # again; later epochs' evaluations are the same phase and stay unrecorded
+            if not mode and watcher.steps >= WARMUP_STEPS and id(module) not in evaluated:
+                evaluated.add(id(module))
                 watcher.recorder.resume()
             return orig_train(module, mode)
         train.__wrapped__ = orig_train
