@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 torch.manual_seed(0)
 
-input_text = "나는 최근 파리 여행을 다녀왔다"
+input_text = "I recently travelled to Paris"
 input_text_list = input_text.split()
 str2idx = {word: idx for idx, word in enumerate(input_text_list)}
 input_ids = torch.tensor([[str2idx[word] for word in input_text_list]])     # (1, 5)
