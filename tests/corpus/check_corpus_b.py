@@ -1,8 +1,9 @@
-"""Check the silent and correct cases listed in SOURCES_B.md.
+"""Check the silent and correct cases listed in SOURCES_B.md and SOURCES_C2.md.
 
 Each program.py must exit 0 within 60 s; for a silent case fixed.py must exit 0 too, differ
 from program.py by at most 4 changed lines (counted as ../shared/eval/score counts them), and
 meta.json's fix must sit at fault_line with fix.old equal to that line of program.py, stripped.
+A crash case listed there (a training script with an injected bug) is checked by check_corpus.py.
 
     OMP_NUM_THREADS=1 /work/main/.venv/bin/python tests/corpus/check_corpus_b.py [ID ...]
 """
@@ -13,11 +14,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import check_corpus
+
 HERE = Path(__file__).resolve().parent
 MAX_CHANGED_LINES = 4
 TIMEOUT_S = 60
 META_KEYS = {'id', 'source_url', 'title', 'kind', 'error', 'fault_line', 'symptom_line',
              'category', 'fix', 'expected_value', 'explanation'}
+OPTIONAL_KEYS = {'batch'}           # which corpus batch wrote the case
+SOURCE_LISTS = ('SOURCES_B.md', 'SOURCES_C2.md')
 
 
 def changed_lines(before, after):
@@ -27,7 +32,9 @@ def changed_lines(before, after):
 
 def case_ids():
     ids = []
-    for line in (HERE / 'SOURCES_B.md').read_text().splitlines():
+    lines = [line for name in SOURCE_LISTS if (HERE / name).exists()
+             for line in (HERE / name).read_text().splitlines()]
+    for line in lines:
         if ' — ' in line:
             ids.append(line.split(' — ')[0].strip().lstrip('- ').strip('`'))
     return ids
@@ -58,10 +65,12 @@ def check(cid):
     case = hits[0]
     problems = []
     meta = json.loads((case / 'meta.json').read_text())
-    if set(meta) != META_KEYS:
-        problems.append(f'meta keys differ: {sorted(set(meta) ^ META_KEYS)}')
+    if not META_KEYS <= set(meta) <= META_KEYS | OPTIONAL_KEYS:
+        problems.append(f'meta keys differ: {sorted((set(meta) - OPTIONAL_KEYS) ^ META_KEYS)}')
     if meta.get('id') != cid:
         problems.append('meta id differs from folder name')
+    if meta.get('kind') == 'crash':
+        return problems + check_corpus.check(case)
     source = (case / 'program.py').read_text()
     err = run('program.py', case)
     if err:
