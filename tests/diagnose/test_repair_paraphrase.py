@@ -1,0 +1,32 @@
+"""Repairs that must not depend on how a program is spelled (issue 13, paraphrase robustness).
+
+Each script is new (not a corpus case) and writes a bug the corpus has in another style: the
+value built in a helper called from a dict, a config value, a builder function. The fix must be
+on the line where the bug is, and the fixed script must run clean.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .helpers import assert_clean, describe, diagnose, fix_until_clean
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
+
+
+def fixed_lines(run):
+    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
+
+
+def test_a_float64_class_weight_made_in_a_helper_is_cast_there_not_the_targets(tmp_path):
+    # "expected scalar type Float but found Double": the targets are int64, the logits float32;
+    # the double operand is the class weight, made by torch.from_numpy inside a helper that is
+    # called from a dict literal (no tensor method may be appended to the dict)
+    run = diagnose("repair_weight_dtype_in_helper.py", tmp_path)
+    line = run.line("return torch.from_numpy(1.0 / np.maximum(freq, 1e-3))")
+    assert fixed_lines(run) == {(line, "return torch.from_numpy(1.0 / np.maximum(freq, 1e-3)).float()")}, \
+        describe(run.findings)
+    assert "class weight" in run.problems[0].message
+    assert all("}" not in fx.new for f in run.problems for fx in f.fixes)
+    assert_clean(fix_until_clean(run))
