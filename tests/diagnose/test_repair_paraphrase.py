@@ -30,3 +30,14 @@ def test_a_float64_class_weight_made_in_a_helper_is_cast_there_not_the_targets(t
     assert "class weight" in run.problems[0].message
     assert all("}" not in fx.new for f in run.problems for fx in f.fixes)
     assert_clean(fix_until_clean(run))
+
+
+def test_samples_of_different_sizes_are_resized_where_the_dataset_returns_them(tmp_path):
+    # the default collate cannot stack [1, 70, 52] and [1, 58, 77]: every sample is brought to
+    # one size in __getitem__, the picture bilinearly and its label map by nearest neighbour
+    run = diagnose("repair_variable_size_samples.py", tmp_path)
+    line = run.line("return picture, label_map")
+    new = ("return F.interpolate(picture[None], size=(64, 64), mode='bilinear', align_corners=False)[0], "
+           "F.interpolate(label_map[None], size=(64, 64), mode='nearest')[0]")
+    assert fixed_lines(run) == {(line, new)}, describe(run.findings)
+    assert_clean(fix_until_clean(run))
