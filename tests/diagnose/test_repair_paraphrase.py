@@ -41,3 +41,13 @@ def test_samples_of_different_sizes_are_resized_where_the_dataset_returns_them(t
            "F.interpolate(label_map[None], size=(64, 64), mode='nearest')[0]")
     assert fixed_lines(run) == {(line, new)}, describe(run.findings)
     assert_clean(fix_until_clean(run))
+
+
+def test_a_teacher_forced_target_is_shifted_like_the_decoder_input(tmp_path):
+    # the decoder gets caption[:, :-1] and predicts 10 steps of 11: 60 predictions for 66
+    # targets; the target is shifted by the same one step, not the prediction reshaped
+    run = diagnose("repair_shifted_target.py", tmp_path)
+    line = run.line("loss = F.cross_entropy(")
+    new = "loss = F.cross_entropy(logits.reshape(-1, V), caption[:, 1:].reshape(-1))"
+    assert fixed_lines(run) == {(line, new)}, describe(run.findings)
+    assert_clean(fix_until_clean(run))
