@@ -51,3 +51,11 @@ def test_a_teacher_forced_target_is_shifted_like_the_decoder_input(tmp_path):
     new = "loss = F.cross_entropy(logits.reshape(-1, V), caption[:, 1:].reshape(-1))"
     assert fixed_lines(run) == {(line, new)}, describe(run.findings)
     assert_clean(fix_until_clean(run))
+
+
+def test_a_cat_along_the_batch_axis_inside_a_helper_is_fixed_in_the_helper(tmp_path):
+    # the operand is hoisted to `both = self.join(xa, xb)`; the dim to change is the cat's own
+    run = diagnose("repair_cat_in_helper.py", tmp_path)
+    line = run.line("return torch.cat([self.a(xa), self.b(xb)], 0)")
+    assert fixed_lines(run) == {(line, "return torch.cat([self.a(xa), self.b(xb)], 1)")}, describe(run.findings)
+    assert_clean(fix_until_clean(run))

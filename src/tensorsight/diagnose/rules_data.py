@@ -201,6 +201,11 @@ def _operand_dtype(crash: Crash, ev, odd):
     line = line or crash.symptom
     if line is None:
         return None
+    # made by a call that takes dtype= (torch.tensor(...)): say the dtype there, no cast after it
+    from .repair.templates_origin import _MAKERS
+    made = edits.add_kwarg(line.file, line.line, _MAKERS, "dtype", f"torch.{want}")
+    if made:
+        fixes, suffix = made, f"dtype=torch.{want}"
     x = ev.inputs[0]
     msg = (f"{ev.op.rsplit('.', 1)[-1]} gets the prediction {fmt_shape(x.shape, x.dtype)} with a "
            f"{fmt_shape(odd.shape, odd.dtype)} operand (its class weight): every float operand must be {want}; "
