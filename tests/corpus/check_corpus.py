@@ -6,7 +6,10 @@ fixed.py must exit 0 within 60 s; the fix may change at most 4 lines (counted wi
 way ../shared/eval/score counts: added + removed lines <= 8); fix.line == fault_line and
 program.py's line fault_line, stripped, == fix.old; the case sits in the split its id hashes to.
 
-Usage: OMP_NUM_THREADS=1 python tests/corpus/check_corpus.py [ID ...]
+Usage: OMP_NUM_THREADS=1 python tests/corpus/check_corpus.py [--dir FOLDER] [ID ...]
+
+--dir checks the cases of another folder (e.g. tests/corpus/para, paraphrases of dev cases):
+there the split rule does not apply, and each case names its original in `paraphrase_of`.
 """
 import difflib
 import hashlib
@@ -47,13 +50,16 @@ def run(src: Path, name: str):
         return p.returncode, p.stderr
 
 
-def check(case: Path) -> list:
+def check(case: Path, split_rule: bool = True) -> list:
     problems = []
     meta = json.loads((case / "meta.json").read_text())
     cid = meta.get("id")
     if cid != case.name:
         problems.append(f"id {cid!r} != folder name")
-    if case.parent.name != split_of(case.name):
+    if not split_rule:
+        if not (HERE / "dev" / str(meta.get("paraphrase_of")) / "meta.json").exists():
+            problems.append(f"paraphrase_of {meta.get('paraphrase_of')!r} is not a dev case")
+    elif case.parent.name != split_of(case.name):
         problems.append(f"in {case.parent.name}, its id hashes to {split_of(case.name)}")
     for key in ("source_url", "title", "kind", "error", "fault_line", "symptom_line", "category",
                 "fix", "expected_value", "explanation"):
@@ -90,16 +96,20 @@ def check(case: Path) -> list:
 
 
 def main(argv):
-    cases = sorted(c for s in SPLITS for c in (HERE / s).glob("*/") if (c / "meta.json").exists())
+    folder = None
+    if argv[:1] == ["--dir"]:
+        folder, argv = Path(argv[1]).resolve(), argv[2:]
+    dirs = [folder] if folder else [HERE / s for s in SPLITS]
+    cases = sorted(c for d in dirs for c in d.glob("*/") if (c / "meta.json").exists())
     if argv:
         cases = [c for c in cases if c.name in argv]
     bad = 0
     for case in cases:
-        problems = check(case)
+        problems = check(case, split_rule=folder is None)
         bad += bool(problems)
         print(f"{'FAIL' if problems else 'ok  '} {case.parent.name}/{case.name}" +
               ("".join(f"\n     - {p}" for p in problems)))
-    counts = {s: sum(1 for c in cases if c.parent.name == s) for s in SPLITS}
+    counts = {s: sum(1 for c in cases if c.parent.name == s) for s in sorted({c.parent.name for c in cases})}
     print(f"{len(cases) - bad}/{len(cases)} cases ok ({counts})")
     return 1 if bad else 0
 

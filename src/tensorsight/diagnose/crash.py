@@ -184,6 +184,12 @@ def origin_fix(crash: Crash, meta: TensorMeta, keep, suffix_for, consumer: tuple
                 fixes = edits.append_call(alt.file, alt.line, suffix_for(ev.outputs[0] if ev.outputs else meta))
                 if fixes:
                     return alt, fixes
+        # the consumer's line cannot take the call (the tensor is made inside a helper called
+        # from a dict or a call's arguments): append it where the helper makes it
+        if first.where is not None and first.where != line:
+            fixes = edits.append_call(first.where.file, first.where.line, suffix)
+            if fixes:
+                return first.where, fixes
         return line, None
     return line, fixes
 

@@ -352,7 +352,16 @@ def append_call(path: str, line: int, suffix: str) -> list[Fix] | None:
     def rewrite(text, value):
         atomic = isinstance(value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript)) or value.lpar
         return f"{text}{suffix}" if atomic else f"({text}){suffix}"
+    src = load(path, line)
+    if src is None:
+        return None
+    _, value = assigned_value(src, line)
+    if isinstance(value, _CONTAINERS):
+        return None   # a tensor method on a dict or list literal is never the fix
     return _rewrite_value(path, line, rewrite)
+
+
+_CONTAINERS = (cst.Dict, cst.List, cst.Tuple, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
 
 
 def replace_in_call_args(path: str, line: int, names: tuple[str, ...], new_args: str) -> list[Fix] | None:

@@ -158,6 +158,9 @@ def target_dtype(crash: Crash):
     if not m or ev is None or len(ev.inputs) < 2 or "loss" not in ev.op and "entropy" not in ev.op:
         return None
     target = ev.inputs[1]
+    odd = _odd_operand(crash.msg, ev)
+    if odd is not None:
+        return _operand_dtype(crash, ev, odd)
     is_float = target.dtype.startswith(("float", "bfloat", "half"))
     want_long = "Long" in crash.msg and is_float
     suffix = ".long()" if want_long else ".float()"
@@ -169,6 +172,44 @@ def target_dtype(crash: Crash):
     kind = "class indices (int64)" if want_long else "float targets"
     msg = (f"{ev.op.rsplit('.', 1)[-1]} needs {kind}, but the target {fmt_shape(target.shape, target.dtype)} is "
            f"{target.dtype}; convert it where it is made: {suffix}")
+    if crash.symptom:
+        msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
+    return [Finding("error", "dtype", line.file, line.line, msg, fixes or [])]
+
+
+_FOUND = {"double": "float64", "float": "float32", "half": "float16", "long": "int64", "int": "int32"}
+
+
+def _odd_operand(msg: str, ev):
+    """The operand past the target (a class weight, a pos_weight) whose dtype is the one the
+    message says it found, when neither the prediction nor the target has it: that operand,
+    not the target, is what has the wrong dtype."""
+    m = re.search(r"expected scalar type (\w+) but found (\w+)", msg, re.I)
+    if not m:
+        return None
+    want, found = _FOUND.get(m.group(1).lower()), _FOUND.get(m.group(2).lower())
+    if want is None or found is None or any(t.dtype == found for t in ev.inputs[:2]):
+        return None
+    return next((t for t in ev.inputs[2:] if t.dtype == found and t.dtype != want), None)
+
+
+def _operand_dtype(crash: Crash, ev, odd):
+    want = "float32" if ev.inputs[0].dtype == "float32" else ev.inputs[0].dtype
+    suffix = {"float32": ".float()", "float64": ".double()", "float16": ".half()"}.get(want, ".float()")
+    keep = (lambda e, mm: mm.dtype == odd.dtype)
+    line, fixes = origin_fix(crash, odd, keep, lambda meta: suffix, consumer_stack(crash, ev))
+    line = line or crash.symptom
+    if line is None:
+        return None
+    # made by a call that takes dtype= (torch.tensor(...)): say the dtype there, no cast after it
+    from .repair.templates_origin import _MAKERS
+    made = edits.add_kwarg(line.file, line.line, _MAKERS, "dtype", f"torch.{want}")
+    if made:
+        fixes, suffix = made, f"dtype=torch.{want}"
+    x = ev.inputs[0]
+    msg = (f"{ev.op.rsplit('.', 1)[-1]} gets the prediction {fmt_shape(x.shape, x.dtype)} with a "
+           f"{fmt_shape(odd.shape, odd.dtype)} operand (its class weight): every float operand must be {want}; "
+           f"convert it where it is made: {suffix}")
     if crash.symptom:
         msg += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line})"
     return [Finding("error", "dtype", line.file, line.line, msg, fixes or [])]

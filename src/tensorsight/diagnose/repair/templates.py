@@ -15,6 +15,8 @@ from .templates_layers import (batch_first, drop_last, input_size_for_network, l
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
 from .templates_producer import batch_axis, features_last, mask_values, onehot_to_ids, pack_rows, truncate_ids
+from .templates_collate import resize_samples
+from .templates_shift import shifted_target
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_defaults import DEFAULTS
 from .templates_origin import dtype_at_creation
@@ -42,6 +44,8 @@ TEMPLATES = [
     Template("logits_loss", "loss", ("ctor", "call"), logits_loss),
     Template("drop_last", "loader", ("loader",), drop_last),
     Template("pad_collate", "loader", ("loader",), pad_collate),
+    Template("resize_samples", "data", ("loader",), resize_samples),
+    Template("shifted_target", "data", ("call",), shifted_target),
     Template("smaller_window", "layer", ("ctor", "call"), smaller_window),
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),

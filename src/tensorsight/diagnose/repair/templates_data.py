@@ -192,8 +192,9 @@ def cat_dim(ctx: Context, site: Site):
     ev = site.event
     if ev is None or ev.name not in ("cat", "concat") or ev.where is None or not ev.outputs:
         return
-    if (ev.where.file, ev.where.line) != (site.file, site.line):
-        return
+    # the site may be hoisted to the line that calls the helper doing the cat
+    # (``z = self.fuse(a, b)``): the dim is an argument of the cat call, so the edit goes there
+    where = ev.where
     parts = [tuple(t.shape) for t in ev.activations]
     if not parts or any(len(p) != len(parts[0]) for p in parts):
         return
@@ -208,7 +209,7 @@ def cat_dim(ctx: Context, site: Site):
         shapes = effect(ctx, site, lambda s, j=tuple(joined): j)
         if shapes is None or fits(ctx.ev, shapes) is False:
             continue
-        fixes = edits.replace_arg(site.file, site.line, (ev.name,), 1, "dim", str(d))
+        fixes = edits.replace_arg(where.file, where.line, (ev.name,), 1, "dim", str(d))
         if fixes:
             yield Candidate(tuple(fixes), "cat_dim", "data", site,
                             f"join along dim {d}, not {dim}: {' + '.join(str(p[d]) for p in parts)} = {joined[d]}",
