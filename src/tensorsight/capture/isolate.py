@@ -59,6 +59,9 @@ def model_tensors(model: torch.nn.Module) -> list[torch.Tensor]:
         for store in (m._parameters, m._buffers):
             found.extend(t for t in store.values() if t is not None)
         for k, v in vars(m).items():
+            tp = type(v)  # most attributes are flags, numbers and empty hook tables: no walk
+            if tp in _ATOMIC or ((tp is OrderedDict or tp is dict) and not v):
+                continue
             if k not in ("_parameters", "_buffers", "_modules"):
                 _attr_tensors(v, found)
         for t in found:

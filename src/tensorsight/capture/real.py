@@ -15,6 +15,7 @@ import weakref
 from typing import Callable
 
 import torch
+from torch.nn.parameter import UninitializedTensorMixin
 
 from ..shapes import ShapeSpec
 from .events import Trace
@@ -31,7 +32,6 @@ MAX_ACTIVATION_BYTES = 256 * 2**20
 
 
 def _uninitialized(t) -> bool:
-    from torch.nn.parameter import UninitializedTensorMixin
     return isinstance(t, UninitializedTensorMixin)
 
 
@@ -59,13 +59,11 @@ def _input_elements(call_args, call_kwargs) -> int | None:
     return total[0]
 
 
-def activation_estimate(model: torch.nn.Module, n_params: int, n_input: int) -> int:
+def activation_estimate(modules: int, widest_param: int, n_input: int) -> int:
     """Bytes a forward may allocate, before running it: every module may write an output as
     large as the largest of (its parameters, the inputs), as float32 — an upper bound that keeps
     wide upsamplers and huge inputs away from the real path without running them."""
-    modules = sum(1 for _ in model.modules())
-    widest = max(n_input, max((p.numel() for p in model.parameters() if not _uninitialized(p)), default=0))
-    return 4 * modules * widest
+    return 4 * modules * max(n_input, widest_param)
 
 
 def small_enough(model, call_args, call_kwargs) -> bool:
@@ -73,19 +71,31 @@ def small_enough(model, call_args, call_kwargs) -> bool:
     MAX_INPUT and an activation estimate under MAX_ACTIVATION_BYTES."""
     if not isinstance(model, torch.nn.Module):
         return False
-    n = 0
-    for t in list(model.parameters()) + list(model.buffers()):
-        if _uninitialized(t):
-            continue
-        if t.device.type not in ("cpu", "meta") or t.is_sparse:
-            return False
-        n += t.numel()
-        if n > MAX_PARAMS:
-            return False
+    # one walk of the tree (this runs before every small trace): parameters and buffers, each
+    # tensor once, and the widest parameter for the activation estimate
+    n = modules = widest = 0
+    seen: set[int] = set()
+    for m in model.modules():
+        modules += 1
+        for store, is_param in ((m._parameters, True), (m._buffers, False)):
+            for t in store.values():
+                if t is None or id(t) in seen:
+                    continue
+                seen.add(id(t))
+                if _uninitialized(t):
+                    continue
+                if t.device.type not in ("cpu", "meta") or t.is_sparse:
+                    return False
+                k = t.numel()
+                n += k
+                if n > MAX_PARAMS:
+                    return False
+                if is_param and k > widest:
+                    widest = k
     n_input = _input_elements(call_args, call_kwargs)
     if n_input is None or n_input > MAX_INPUT:
         return False
-    return activation_estimate(model, n, n_input) <= MAX_ACTIVATION_BYTES
+    return activation_estimate(modules, widest, n_input) <= MAX_ACTIVATION_BYTES
 
 
 DATA_DEPENDENT = {"nonzero", "masked_select", "unique", "unique_consecutive", "argwhere", "bincount",
@@ -111,7 +121,8 @@ def _clone(t: torch.Tensor) -> torch.Tensor:
         return type(t)(t.requires_grad, t.device, t.dtype)
     if t.device.type == "meta":  # no values to copy: zeros of its layout (made up, see real_trace)
         # not zeros_like: its meta-to-cpu form runs torch's Python reference (and imports sympy)
-        c = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype).zero_()
+        c = torch.zeros(t.shape, dtype=t.dtype) if t.is_contiguous() else \
+            torch.empty_strided(t.shape, t.stride(), dtype=t.dtype).zero_()
     else:
         c = t.detach().clone()
     if isinstance(t, torch.nn.Parameter):
