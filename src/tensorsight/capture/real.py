@@ -155,8 +155,15 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
                 rec.made_up[id(twin)] = weakref.ref(twin)
         state["rec"] = rec
 
+    meter = MemoryMeter()
+
+    def counted(t):
+        meter.count(t)
+        return t
+
     def make(spec):
         t = spec_tensor(spec, device="cpu")
+        meter.count(t)
         state["rec"].made_up[id(t)] = weakref.ref(t)
         return t
 
@@ -167,10 +174,9 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
         return made_up and (rec.read_values or any(_data_dependent(e) for e in rec.trace.events))
 
     with torch.no_grad():
-        tr = record(model, _clone, call_args, call_kwargs, make=make,
-                    convert=_clone_input, mode="real", setup=setup, limits=limits, repair=repair,
-                    rewrite=rewrite, raise_errors=raise_errors, recorder_options={"full_stacks": False},
-                    context=MemoryMeter)
+        tr = record(model, _clone, call_args, call_kwargs, make=make, convert=lambda t: counted(_clone_input(t)),
+                    mode="real", setup=setup, limits=limits, repair=repair, rewrite=rewrite, raise_errors=raise_errors,
+                    recorder_options={"full_stacks": False, "meter": meter})
     if tr is None:
         return None
     sized = [e for e in tr.events if _data_dependent(e)]

@@ -153,8 +153,11 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
                  root: torch.nn.Module | None = None, dedupe: bool = False,
                  max_events: int = 200_000, on_error: Callable | None = None,
                  repair: Callable | None = None, rewrite: Callable | None = None,
-                 device_alias: str | None = None, full_stacks: bool = True):
+                 device_alias: str | None = None, full_stacks: bool = True, meter=None):
         super().__init__()
+        # the real path's memory bound (capture.budget.MemoryMeter): checked in the op hook itself,
+        # not as a second mode, which would see every op, ours included, through another Python call
+        self.meter = meter
         self.trace = Trace()
         self.roles = roles or {}
         self.dedupe = dedupe
@@ -321,6 +324,8 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
                     return self._value_read(func, args, kwargs)
             elif func in _SETTERS and args:
                 self._forget(args[0])
+            if self.meter is not None and name is not None and not self.depth:
+                return self._run(func, args, kwargs)  # tensorsight running the user's modules
             return func(*args, **kwargs)
         if self.factory_device is not None and kwargs.get("device") is None and func in _factories():
             kwargs["device"] = self.factory_device
@@ -338,7 +343,7 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
                     return out
         events = self.trace.events
         if len(events) >= self.max_events:
-            return func(*args, **kwargs)
+            return self._run(func, args, kwargs)
         inputs: list[TensorMeta] = []
         summarize = self._summarize
         sargs = tuple([summarize(a, inputs) for a in args])
@@ -365,7 +370,7 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
                 elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(func, args, kwargs):
                     out = self._to_host(func, args, kwargs, event)
                 else:
-                    out = func(*args, **kwargs)
+                    out = self._run(func, args, kwargs)
         except Exception as exc:
             event.error = f"{type(exc).__name__}: {safe_str(exc)}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
@@ -403,6 +408,17 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
             self._map_outputs(out, index, outputs)
         if sig is not None:
             self._seen[sig] = index
+        return out
+
+    def _run(self, func, args, kwargs):
+        """Run the op; under a memory ``meter`` (capture.budget, the real path) check what it is
+        about to allocate and count what it returned (OverBudget stops the run)."""
+        meter = self.meter
+        if meter is None:
+            return func(*args, **kwargs)
+        meter.before(func, args, kwargs)
+        out = func(*args, **kwargs)
+        meter.count(out)
         return out
 
     def external(self, name: str, out) -> None:
