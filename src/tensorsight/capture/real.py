@@ -143,16 +143,17 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
     inputs are kept and listed in ``trace.assumed``. A forward that raises otherwise raises
     ForwardError here, once.
     """
-    on_meta = _meta_tensors(model)
-    made_up = bool(on_meta) or has_spec((call_args, call_kwargs))
-    state = {}
+    spec_input = has_spec((call_args, call_kwargs))
+    state = {"made_up": spec_input}
 
     def setup(rec, cp):
+        # the model's meta tensors, from the copy just made (no second walk of the tree): their
+        # CPU twins are zeros, made up like the inputs given as shapes
+        on_meta = [twin for t, twin in cp.pairs if t.device.type == "meta" and not _uninitialized(t)]
+        made_up = state["made_up"] = spec_input or bool(on_meta)
         rec.made_up = {} if made_up else None
-        for t in on_meta:
-            twin = cp.twins.get(id(t))
-            if twin is not None:
-                rec.made_up[id(twin)] = weakref.ref(twin)
+        for twin in on_meta:
+            rec.made_up[id(twin)] = weakref.ref(twin)
         state["rec"] = rec
 
     meter = MemoryMeter()
@@ -171,7 +172,7 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
         if isinstance(exc, OverBudget):
             return True  # the meta path allocates nothing
         rec = state["rec"]  # a failure only zeros may have caused: let the meta/fake paths try
-        return made_up and (rec.read_values or any(_data_dependent(e) for e in rec.trace.events))
+        return state["made_up"] and (rec.read_values or any(_data_dependent(e) for e in rec.trace.events))
 
     with torch.no_grad():
         tr = record(model, _clone, call_args, call_kwargs, make=make, convert=lambda t: counted(_clone_input(t)),
@@ -180,16 +181,11 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
     if tr is None:
         return None
     sized = [e for e in tr.events if _data_dependent(e)]
-    if made_up and not tr.error and sized:
+    if state["made_up"] and not tr.error and sized:
         return None  # zeros would give these a size; the meta/fake paths mark them unknown instead
     for e in sized:  # the user's own values gave these sizes
         e.note = e.note or "data-dependent"
     return tr
-
-
-def _meta_tensors(model: torch.nn.Module) -> list[torch.Tensor]:
-    from .isolate import model_tensors
-    return [t for t in model_tensors(model) if t.device.type == "meta" and not _uninitialized(t)]
 
 
 def _clone_input(t: torch.Tensor) -> torch.Tensor:
