@@ -382,8 +382,8 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
             event.note = event.note or "repaired"
         if inputs and name[-1] == "_" and all(t.role == "buffer" for t in inputs):
             return out  # bookkeeping such as BatchNorm's num_batches_tracked += 1
-        if self.made_up is not None and self._from_made_up((args, kwargs)):
-            _walk_tensors(out, self._mark_made_up)
+        if self.made_up is not None and self._args_made_up(args, kwargs):
+            self._mark_outputs_made_up(out)
         if self.oracle is not None:
             self.oracle.produced(func, args, kwargs, out)
             if self.shape_env is not None:
