@@ -656,7 +656,8 @@ def report(info: dict, table: dict, extras: dict, command: str) -> str:
         w = extras["watch"]
         parts += ["## Watch mode on a real training loop", "",
                   f"bench/scripts/train_cnn.py: a small CNN, {w[0]['steps']} SGD steps, batch 64, "
-                  f"MNIST-sized synthetic data, CPU; `python` vs `tensorsight run`, fresh processes, alternating, "
+                  f"MNIST-sized synthetic data, CPU; `python` vs `tensorsight run`, fresh processes, "
+                  f"{'side by side, one per core' if table.get('jobs', 1) > 1 else 'alternating'}, "
                   f"median of {w[0]['reps']}. The loop columns are the training loop alone (timed by the script).",
                   "", bench_watch.markdown(w), ""]
     if extras.get("watch_long"):
