@@ -154,12 +154,13 @@ def skip_reason(model: str, tool: str, jobs: int = 1) -> str | None:
         return f"skipped: {dist} is not installed"
     if TOOLS[tool][0] != "real":
         return None
-    need = MODELS[model].weight_bytes * jobs  # measurements running side by side each build one
+    need = MODELS[model].weight_bytes
     if need > REAL_WEIGHTS_LIMIT:
         return f"skipped: needs {need / 1e9:.0f} GB of weights"
     free = _meminfo("MemAvailable")
-    if free and need * 1.5 + 2e9 > free:
-        return f"skipped: needs {need / 1e9:.1f} GB of weights, {free / 1e9:.1f} GB free"
+    if free and need * 1.5 * jobs + 2e9 > free:  # measurements side by side may each build one
+        return (f"skipped: needs {need / 1e9:.1f} GB of weights ({jobs} at a time), "
+                f"{free / 1e9:.1f} GB free")
     return None
 
 
