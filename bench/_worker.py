@@ -35,6 +35,7 @@ TOOLS = {
     "floor": ("meta", "ops"),
     "torchinfo": ("real", "rows"),
     "torchview": ("real", "nodes"),
+    "torchview-meta": ("meta", "nodes"),
     "torchlens": ("real", "ops"),
 }
 TOOL_NOTES = {
@@ -46,6 +47,8 @@ TOOL_NOTES = {
              "(no shapes, modules or source lines kept): the floor any recorder pays",
     "torchinfo": "torchinfo.summary(model, input_data=x, verbose=0): rows at its default depth 3",
     "torchview": "torchview.draw_graph(model, input_data=x, save_graph=False): graph nodes, not rendered",
+    "torchview-meta": "torchview.draw_graph(model, input_data=x, device='meta', save_graph=False) on the "
+                      "meta-built model and a meta input: torchview without weights, as tensorsight runs",
     "torchlens": "torchlens.trace(model, x, save=None): metadata only (no activations kept), its lightest mode",
 }
 
@@ -105,6 +108,10 @@ def import_tool(tool: str):
     if tool == "torchview":
         import torchview
         return lambda model, spec, x: len(torchview.draw_graph(model, input_data=x, save_graph=False).node_set)
+    if tool == "torchview-meta":
+        import torchview
+        return lambda model, spec, x: len(torchview.draw_graph(model, input_data=x, device="meta",
+                                                               save_graph=False).node_set)
     if tool == "torchlens":
         import torchlens
         if hasattr(torchlens, "log_forward_pass") and not hasattr(torchlens, "trace"):  # torchlens < 2
@@ -187,6 +194,16 @@ def run_process(cmd: list[str], timeout: float = 300, env: dict | None = None,
         return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "rss_mb": usage.ru_maxrss / 1024,
                 "rc": proc.returncode, "timed_out": timed_out,
                 "stdout": out.read().decode(errors="replace"), "stderr": err.read().decode(errors="replace")}
+
+
+def run_together(cmds: list[list[str]], jobs: int = 1, **kw) -> list[dict]:
+    """``run_process`` of each command, ``jobs`` at a time (side by side, they share the same
+    stretch of machine load), results in the order given."""
+    if jobs <= 1 or len(cmds) <= 1:
+        return [run_process(c, **kw) for c in cmds]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(lambda c: run_process(c, **kw), cmds))
 
 
 def main(argv=None) -> None:

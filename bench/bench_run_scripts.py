@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _worker import run_process  # noqa: E402
+from _worker import run_together  # noqa: E402
 
 SCRIPTS = sorted((HERE / "scripts" / "train").glob("*.py"))
 
@@ -28,15 +28,16 @@ def tensorsight_cmd() -> list[str]:
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "tensorsight"]
 
 
-def main(reps: int = 5, only=None, quiet: bool = False) -> list[dict]:
+def main(reps: int = 5, only=None, quiet: bool = False, jobs: int = 1) -> list[dict]:
+    """``jobs`` 2: python and `tensorsight run` of one repetition side by side (same load)."""
     scripts = [s for s in SCRIPTS if not only or s.stem in only]
     rows = []
     for script in scripts:
         runs = {"python": [], "run": []}
         for rep in range(reps):
-            for how, cmd in (("python", [sys.executable, str(script)]),
-                             ("run", tensorsight_cmd() + ["run", str(script)])):
-                res = run_process(cmd, timeout=600, cwd=str(HERE.parent))
+            variants = (("python", [sys.executable, str(script)]), ("run", tensorsight_cmd() + ["run", str(script)]))
+            for (how, _), res in zip(variants, run_together([c for _, c in variants], jobs, timeout=600,
+                                                            cwd=str(HERE.parent))):
                 if res["rc"] != 0:
                     raise RuntimeError(f"{how} {script.name} failed (rc {res['rc']}):\n{res['stderr'][-2000:]}")
                 runs[how].append(res)

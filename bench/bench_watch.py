@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _worker import run_process  # noqa: E402
+from _worker import run_together  # noqa: E402
 
 SCRIPT = HERE / "scripts" / "train_cnn.py"
 
@@ -35,19 +35,21 @@ def _loop(res: dict) -> dict:
     raise RuntimeError(f"no result from the training script (rc {res['rc']}):\n{res['stderr'][-2000:]}")
 
 
-def main(reps: int = 5, steps: int = 200, quiet: bool = False) -> list[dict]:
+def main(reps: int = 5, steps: int = 200, quiet: bool = False, jobs: int = 1) -> list[dict]:
+    """``jobs`` 2: each plain run and its watched twin run side by side (same load on both)."""
     variants = {"python": [sys.executable, str(SCRIPT)],
                 "tensorsight run": tensorsight_cmd() + ["run", str(SCRIPT)]}
     runs: dict[str, list[dict]] = {k: [] for k in variants}
     for rep in range(reps):
-        for name, cmd in variants.items():
-            res = run_process(cmd + ["--steps", str(steps)], timeout=600, cwd=str(HERE.parent))
+        results = run_together([cmd + ["--steps", str(steps)] for cmd in variants.values()], jobs,
+                               timeout=1200, cwd=str(HERE.parent))
+        for name, res in zip(variants, results):
             if res["rc"] != 0:
                 raise RuntimeError(f"{name} failed (rc {res['rc']}):\n{res['stderr'][-2000:]}")
             res.update(_loop(res))
             runs[name].append(res)
             if not quiet:
-                print(f"  watch rep {rep + 1}/{reps} {name:16s} process {res['wall_s']:6.2f} s "
+                print(f"  watch rep {rep + 1}/{reps} {steps} steps {name:16s} process {res['wall_s']:6.2f} s "
                       f"(cpu {res['cpu_s']:5.2f}), loop {res['loop_s']:6.2f} s (cpu {res['loop_cpu_s']:5.2f})",
                       file=sys.stderr, flush=True)
     rows = []
@@ -67,6 +69,20 @@ def main(reps: int = 5, steps: int = 200, quiet: bool = False) -> list[dict]:
     spread = [r["loop_cpu_s"] for r in plain]
     rows[0]["plain_loop_spread_pct"] = 100 * (max(spread) / min(spread) - 1)
     return rows
+
+
+LONG_LOOP_CPU_S = 30.0  # python CPU seconds of the long loop, at least
+
+
+def long_loop(reps: int = 3, quiet: bool = False, jobs: int = 1, probe_steps: int = 100) -> list[dict]:
+    """The same script run long enough (at least LONG_LOOP_CPU_S of python's CPU time, the step
+    count scaled from a probe run on this machine): what a long training run pays under watch."""
+    probe = main(reps=1, steps=probe_steps, quiet=True)[0]
+    per_step = probe["loop_cpu_s"] / probe_steps
+    steps = int(LONG_LOOP_CPU_S / per_step * 1.25) + 1  # the probe's first steps are slower: margin
+    if not quiet:
+        print(f"  long loop: {per_step * 1e3:.1f} ms CPU a step -> {steps} steps", file=sys.stderr, flush=True)
+    return main(reps=reps, steps=steps, quiet=quiet, jobs=jobs)
 
 
 def markdown(rows: list[dict]) -> str:

@@ -13,6 +13,9 @@ Each model has:
 * ``params`` - the parameter count of the published architecture, used before anything is built to
   decide whether real weights fit (float32: 4 bytes each). The table shows the count the build
   reports.
+* ``group`` - ``"peer"``: the peer table (published shapes); ``"small_transformers"``: tiny
+  configurations of common transformers architectures (2 layers, width 64, 1,000-token vocabulary,
+  32 tokens), the size of a unit test or a tutorial, where a tool's fixed costs decide its time.
 """
 from __future__ import annotations
 
@@ -37,6 +40,7 @@ class ModelSpec:
     spec: str                        # tensorsight's example input
     factory: Callable[[], object]    # builds under the current default device
     vocab: int = 0                   # token-id inputs: ids drawn below this
+    group: str = "peer"
 
     @property
     def weight_bytes(self) -> int:
@@ -106,6 +110,20 @@ LLAMA_7B = dict(hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
 LLAMA_70B = dict(hidden_size=8192, intermediate_size=28672, num_hidden_layers=80, num_attention_heads=64,
                  num_key_value_heads=8, vocab_size=32000)
 
+# tiny configurations: 2 layers, width 64, 4 heads, a 1,000-token vocabulary, 32 tokens in
+TINY = dict(hidden_size=64, num_hidden_layers=2, num_attention_heads=4, intermediate_size=128, vocab_size=1000)
+SEQ_TINY = 32
+_TINY_MODELS = [
+    ("bert_tiny", "BERT (tiny)", "BertModel", "BertConfig", TINY),
+    ("distilbert_tiny", "DistilBERT (tiny)", "DistilBertModel", "DistilBertConfig",
+     dict(dim=64, n_layers=2, n_heads=4, hidden_dim=128, vocab_size=1000)),
+    ("gpt2_tiny", "GPT-2 (tiny)", "GPT2Model", "GPT2Config",
+     dict(n_embd=64, n_layer=2, n_head=4, vocab_size=1000, n_positions=128)),
+    ("llama_tiny", "Llama (tiny)", "LlamaModel", "LlamaConfig", dict(TINY, num_key_value_heads=2)),
+    ("t5_tiny", "T5 encoder (tiny)", "T5EncoderModel", "T5Config",
+     dict(d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4, vocab_size=1000)),
+]
+
 MODELS: dict[str, ModelSpec] = {m.name: m for m in [
     ModelSpec("lenet", "LeNet (tutorial)", 81_194, "1x1x32x32", _lenet),
     ModelSpec("resnet50", "ResNet-50", 25_557_032, "1x3x224x224", _resnet50),
@@ -118,4 +136,7 @@ MODELS: dict[str, ModelSpec] = {m.name: m for m in [
               vocab=32000),
     ModelSpec("llama_70b", "Llama-2-70B shape", 68_976_648_192, f"1x{SEQ}:long", _llama(**LLAMA_70B),
               vocab=32000),
-]}
+] + [ModelSpec(name, label, 300_000, f"1x{SEQ_TINY}:long", _HF(cls, config, **kw), vocab=1000,
+               group="small_transformers") for name, label, cls, config, kw in _TINY_MODELS]}
+PEER_MODELS = [m for m, s in MODELS.items() if s.group == "peer"]
+SMALL_TRANSFORMERS = [m for m, s in MODELS.items() if s.group == "small_transformers"]

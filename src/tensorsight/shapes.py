@@ -57,6 +57,8 @@ class ShapeSpec:
 
 
 _DIM = re.compile(r"^(?:[0-9]+|[A-Za-z_][A-Za-z_0-9]*)$")
+_COMMAS = re.compile(r"\s*,\s*")
+_CROSSES = re.compile(r"\s*[x×*]\s*|\s+")
 
 
 def check_dims(dims, dtype: str = "float32", shown=None) -> None:
@@ -113,8 +115,10 @@ def parse_shape(text: str) -> ShapeSpec:
     body = text.strip().strip("()[]").strip()
     if not body:
         raise TensorsightError(f"empty shape {_clip(raw)!r}; write the sizes separated by 'x', e.g. --input 1x3x32x32")
-    sep = r"\s*,\s*" if "," in body else r"\s*[x×*]\s*|\s+"
-    parts = [p for p in re.split(sep, body) if p != ""]
+    if body.replace("x", "").isdigit():  # the common "1x3x32x32": no regular expression
+        parts = [p for p in body.split("x") if p != ""]
+    else:
+        parts = [p for p in (_COMMAS if "," in body else _CROSSES).split(body) if p != ""]
     dims: list[int | str] = []
     for p in parts:
         if not _DIM.match(p):

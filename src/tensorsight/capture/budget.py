@@ -3,7 +3,8 @@
 The real path runs small models for speed, but a model with 81 parameters can upsample its
 input into gigabytes. Before each op the meter checks what factories (``torch.zeros(size)``)
 and resampling (``F.interpolate``) are about to allocate, and after each op it adds the bytes of
-the new storages it returned. Past the limit the real run stops with ``OverBudget`` and the
+the new storages it returned (the ops the recorder sees: a composite such as ``F.layer_norm``
+counts by its result, not by its temporaries). Past the limit the real run stops with ``OverBudget`` and the
 trace runs on meta tensors, which allocate nothing.
 """
 from __future__ import annotations
@@ -71,6 +72,11 @@ def _elements_before(func, args, kwargs) -> int:
 
 
 class MemoryMeter(TorchFunctionMode):
+    """The bound, used two ways: as a mode of its own around a forward, or handed to the
+    Recorder (``Recorder(meter=...)``), which calls ``before`` and ``count`` around each op it
+    runs: the real path's way, one Python call per op fewer. Either way ops count by their
+    outputs (a new storage once), factories and resampling by their sizes before they run."""
+
     def __init__(self, limit: int = MAX_REAL_BYTES):
         super().__init__()
         self.limit = limit
@@ -86,6 +92,16 @@ class MemoryMeter(TorchFunctionMode):
         if kind != "view":  # t.shape, t.T, t.data: nothing allocated
             self._count(out)
         return out
+
+    def before(self, func, args, kwargs) -> None:
+        """Raise OverBudget if ``func(*args, **kwargs)`` says it will allocate past the limit."""
+        if _kind(func) == "size" and 4 * _elements_before(func, args, kwargs) + self.total > self.limit:
+            raise OverBudget
+
+    def count(self, out) -> None:
+        """Count the new storages of an op's result; OverBudget past the limit."""
+        if type(out) is not bool and out is not None:
+            self._count(out)
 
     def _count(self, out, depth: int = 0) -> None:
         if isinstance(out, torch.Tensor):

@@ -38,34 +38,6 @@ class Copy:
     pairs: list[tuple[torch.Tensor, torch.Tensor]] = field(default_factory=list)  # (user's tensor, twin)
 
 
-def _attr_tensors(value, out: list, depth: int = 0) -> None:
-    """Plain tensors a module keeps outside its parameters and buffers (a cache, a mask)."""
-    if isinstance(value, torch.Tensor):
-        out.append(value)
-    elif depth < 2 and isinstance(value, (list, tuple)):
-        for v in value:
-            _attr_tensors(v, out, depth + 1)
-    elif depth < 2 and isinstance(value, dict):
-        for v in value.values():
-            _attr_tensors(v, out, depth + 1)
-
-
-def model_tensors(model: torch.nn.Module) -> list[torch.Tensor]:
-    """Every tensor the module tree holds: parameters, buffers and plain tensor attributes,
-    each once (tied ones included once)."""
-    seen: dict[int, torch.Tensor] = {}
-    for m in model.modules():
-        found: list[torch.Tensor] = []
-        for store in (m._parameters, m._buffers):
-            found.extend(t for t in store.values() if t is not None)
-        for k, v in vars(m).items():
-            if k not in ("_parameters", "_buffers", "_modules"):
-                _attr_tensors(v, found)
-        for t in found:
-            seen.setdefault(id(t), t)
-    return list(seen.values())
-
-
 # values shared between the user's model and the copy: nothing can change them in place
 _ATOMIC = frozenset({int, float, bool, str, bytes, complex, type(None), type(Ellipsis), range, slice,
                      torch.dtype, torch.device, torch.layout, torch.memory_format, torch.Size,
@@ -143,6 +115,11 @@ class _Copier:
             new.extend(self.value(x) for x in v)
             return new
         if tp is tuple:
+            for x in v:
+                if type(x) not in _ATOMIC:
+                    break
+            else:
+                return v  # kernel sizes, strides: nothing inside to copy
             items = tuple(self.value(x) for x in v)
             return v if all(a is b for a, b in zip(items, v)) else items
         if tp is set or tp is frozenset:

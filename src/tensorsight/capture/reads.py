@@ -14,6 +14,7 @@ import torch
 
 from .events import OpEvent, TensorMeta
 from .source import user_frame
+from .walk import _walk_tensors
 
 
 class ValueReads:
@@ -75,6 +76,25 @@ class ValueReads:
         _walk(value, check)
         return found[0]
 
+    def _args_made_up(self, args: tuple, kwargs: dict) -> bool:
+        """``_from_made_up((args, kwargs))`` for an op's arguments, with the common case (plain
+        tensors and numbers as positional arguments) looked up without walking."""
+        made = self.made_up
+        for a in args:
+            if isinstance(a, torch.Tensor):
+                ref = made.get(id(a))
+                if ref is not None and ref() is a:
+                    return True
+            elif type(a) not in _PLAIN_ARGS and self._from_made_up(a):
+                return True
+        return bool(kwargs) and self._from_made_up(kwargs)
+
+    def _mark_outputs_made_up(self, out) -> None:
+        if isinstance(out, torch.Tensor):
+            self.made_up[id(out)] = weakref.ref(out)
+        else:
+            _walk_tensors(out, self._mark_made_up)
+
     def _basis(self, t) -> str:
         """What a value read on a real run rests on."""
         if self.made_up is not None and self._from_made_up(t):
@@ -105,6 +125,7 @@ class ValueReads:
 
 
 _TO_HOST = {torch.Tensor.cpu, torch.Tensor.to}
+_PLAIN_ARGS = frozenset({int, float, bool, str, type(None), slice, torch.dtype, torch.device})
 
 
 def _copies_out_of_meta(func, args, kwargs) -> bool:
@@ -131,6 +152,4 @@ def _scalar_dtype(value) -> str:
     return {bool: "bool", int: "int64", float: "float64"}.get(type(value), type(value).__name__)
 
 
-def _walk(value, fn):
-    from .recorder import _walk_tensors
-    _walk_tensors(value, fn)
+_walk = _walk_tensors

@@ -15,6 +15,7 @@ import weakref
 from typing import Callable
 
 import torch
+from torch.nn.parameter import UninitializedTensorMixin
 
 from ..shapes import ShapeSpec
 from .events import Trace
@@ -31,7 +32,6 @@ MAX_ACTIVATION_BYTES = 256 * 2**20
 
 
 def _uninitialized(t) -> bool:
-    from torch.nn.parameter import UninitializedTensorMixin
     return isinstance(t, UninitializedTensorMixin)
 
 
@@ -59,13 +59,11 @@ def _input_elements(call_args, call_kwargs) -> int | None:
     return total[0]
 
 
-def activation_estimate(model: torch.nn.Module, n_params: int, n_input: int) -> int:
+def activation_estimate(modules: int, widest_param: int, n_input: int) -> int:
     """Bytes a forward may allocate, before running it: every module may write an output as
     large as the largest of (its parameters, the inputs), as float32 — an upper bound that keeps
     wide upsamplers and huge inputs away from the real path without running them."""
-    modules = sum(1 for _ in model.modules())
-    widest = max(n_input, max((p.numel() for p in model.parameters() if not _uninitialized(p)), default=0))
-    return 4 * modules * widest
+    return 4 * modules * max(n_input, widest_param)
 
 
 def small_enough(model, call_args, call_kwargs) -> bool:
@@ -73,19 +71,31 @@ def small_enough(model, call_args, call_kwargs) -> bool:
     MAX_INPUT and an activation estimate under MAX_ACTIVATION_BYTES."""
     if not isinstance(model, torch.nn.Module):
         return False
-    n = 0
-    for t in list(model.parameters()) + list(model.buffers()):
-        if _uninitialized(t):
-            continue
-        if t.device.type not in ("cpu", "meta") or t.is_sparse:
-            return False
-        n += t.numel()
-        if n > MAX_PARAMS:
-            return False
+    # one walk of the tree (this runs before every small trace): parameters and buffers, each
+    # tensor once, and the widest parameter for the activation estimate
+    n = modules = widest = 0
+    seen: set[int] = set()
+    for m in model.modules():
+        modules += 1
+        for store, is_param in ((m._parameters, True), (m._buffers, False)):
+            for t in store.values():
+                if t is None or id(t) in seen:
+                    continue
+                seen.add(id(t))
+                if _uninitialized(t):
+                    continue
+                if t.device.type not in ("cpu", "meta") or t.is_sparse:
+                    return False
+                k = t.numel()
+                n += k
+                if n > MAX_PARAMS:
+                    return False
+                if is_param and k > widest:
+                    widest = k
     n_input = _input_elements(call_args, call_kwargs)
     if n_input is None or n_input > MAX_INPUT:
         return False
-    return activation_estimate(model, n, n_input) <= MAX_ACTIVATION_BYTES
+    return activation_estimate(modules, widest, n_input) <= MAX_ACTIVATION_BYTES
 
 
 DATA_DEPENDENT = {"nonzero", "masked_select", "unique", "unique_consecutive", "argwhere", "bincount",
@@ -111,7 +121,8 @@ def _clone(t: torch.Tensor) -> torch.Tensor:
         return type(t)(t.requires_grad, t.device, t.dtype)
     if t.device.type == "meta":  # no values to copy: zeros of its layout (made up, see real_trace)
         # not zeros_like: its meta-to-cpu form runs torch's Python reference (and imports sympy)
-        c = torch.empty_strided(t.shape, t.stride(), dtype=t.dtype).zero_()
+        c = torch.zeros(t.shape, dtype=t.dtype) if t.is_contiguous() else \
+            torch.empty_strided(t.shape, t.stride(), dtype=t.dtype).zero_()
     else:
         c = t.detach().clone()
     if isinstance(t, torch.nn.Parameter):
@@ -132,20 +143,28 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
     inputs are kept and listed in ``trace.assumed``. A forward that raises otherwise raises
     ForwardError here, once.
     """
-    on_meta = _meta_tensors(model)
-    made_up = bool(on_meta) or has_spec((call_args, call_kwargs))
-    state = {}
+    spec_input = has_spec((call_args, call_kwargs))
+    state = {"made_up": spec_input}
 
     def setup(rec, cp):
+        # the model's meta tensors, from the copy just made (no second walk of the tree): their
+        # CPU twins are zeros, made up like the inputs given as shapes
+        on_meta = [twin for t, twin in cp.pairs if t.device.type == "meta" and not _uninitialized(t)]
+        made_up = state["made_up"] = spec_input or bool(on_meta)
         rec.made_up = {} if made_up else None
-        for t in on_meta:
-            twin = cp.twins.get(id(t))
-            if twin is not None:
-                rec.made_up[id(twin)] = weakref.ref(twin)
+        for twin in on_meta:
+            rec.made_up[id(twin)] = weakref.ref(twin)
         state["rec"] = rec
+
+    meter = MemoryMeter()
+
+    def counted(t):
+        meter.count(t)
+        return t
 
     def make(spec):
         t = spec_tensor(spec, device="cpu")
+        meter.count(t)
         state["rec"].made_up[id(t)] = weakref.ref(t)
         return t
 
@@ -153,26 +172,20 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
         if isinstance(exc, OverBudget):
             return True  # the meta path allocates nothing
         rec = state["rec"]  # a failure only zeros may have caused: let the meta/fake paths try
-        return made_up and (rec.read_values or any(_data_dependent(e) for e in rec.trace.events))
+        return state["made_up"] and (rec.read_values or any(_data_dependent(e) for e in rec.trace.events))
 
     with torch.no_grad():
-        tr = record(model, _clone, call_args, call_kwargs, make=make,
-                    convert=_clone_input, mode="real", setup=setup, limits=limits, repair=repair,
-                    rewrite=rewrite, raise_errors=raise_errors, recorder_options={"full_stacks": False},
-                    context=MemoryMeter)
+        tr = record(model, _clone, call_args, call_kwargs, make=make, convert=lambda t: counted(_clone_input(t)),
+                    mode="real", setup=setup, limits=limits, repair=repair, rewrite=rewrite, raise_errors=raise_errors,
+                    recorder_options={"full_stacks": False, "meter": meter})
     if tr is None:
         return None
     sized = [e for e in tr.events if _data_dependent(e)]
-    if made_up and not tr.error and sized:
+    if state["made_up"] and not tr.error and sized:
         return None  # zeros would give these a size; the meta/fake paths mark them unknown instead
     for e in sized:  # the user's own values gave these sizes
         e.note = e.note or "data-dependent"
     return tr
-
-
-def _meta_tensors(model: torch.nn.Module) -> list[torch.Tensor]:
-    from .isolate import model_tensors
-    return [t for t in model_tensors(model) if t.device.type == "meta" and not _uninitialized(t)]
 
 
 def _clone_input(t: torch.Tensor) -> torch.Tensor:

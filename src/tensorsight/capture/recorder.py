@@ -1,15 +1,15 @@
 """The recorder: a TorchFunctionMode that writes every tensor op into a Trace.
 
 It sees modules' functional calls (F.conv2d inside nn.Conv2d), the user's own functional calls,
-tensor methods and operators. Module boundaries come from global forward hooks, so the module
-path of each op is known without touching the model. It works the same on real, fake and
+tensor methods and operators. Module boundaries come from global forward hooks (the
+bookkeeping of capture.module_calls), so the module path of each op is known without touching
+the model. This module is the per-op hot path: naming the op, describing its tensors once,
+linking each tensor to the event that made it. It works the same on real, fake and
 symbolic tensors; running on fake tensors is the job of ``capture.fake``.
 """
 from __future__ import annotations
 
-import os
 import sys
-import warnings
 import weakref
 from typing import Any, Callable
 
@@ -19,8 +19,10 @@ from torch.overrides import TorchFunctionMode
 from ..errors import safe_str
 from .collector import collector_paused
 from .events import ModuleCall, OpEvent, TensorMeta, TensorRef, Trace
+from .module_calls import ModuleCalls
 from .reads import _TO_HOST, ValueReads, _copies_out_of_meta
 from .source import user_frame, user_stack
+from .walk import _walk_tensors  # noqa: F401 - re-exported: the recorder's callers import it here
 
 # Tensor methods that only read metadata: never worth an event.
 _SKIP_NAMES = frozenset({
@@ -138,7 +140,7 @@ def _is_const(d) -> bool:
         return False
 
 
-class Recorder(ValueReads, TorchFunctionMode):
+class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
     """Record tensor ops into ``self.trace``.
 
     ``roles`` maps ``id(tensor)`` of parameters/buffers to ``(role, name)`` so weights are told
@@ -151,8 +153,11 @@ class Recorder(ValueReads, TorchFunctionMode):
                  root: torch.nn.Module | None = None, dedupe: bool = False,
                  max_events: int = 200_000, on_error: Callable | None = None,
                  repair: Callable | None = None, rewrite: Callable | None = None,
-                 device_alias: str | None = None, full_stacks: bool = True):
+                 device_alias: str | None = None, full_stacks: bool = True, meter=None):
         super().__init__()
+        # the real path's memory bound (capture.budget.MemoryMeter): checked in the op hook itself,
+        # not as a second mode, which would see every op, ours included, through another Python call
+        self.meter = meter
         self.trace = Trace()
         self.roles = roles or {}
         self.dedupe = dedupe
@@ -191,45 +196,9 @@ class Recorder(ValueReads, TorchFunctionMode):
         self._paused_depth: int | None = None  # mode-stack depth while popped off (see pause)
         self._pop_pending = False
 
-    # -- switching off between new signatures -------------------------------------------------
-    def pause(self) -> None:
-        """Stop recording until ``resume``. When this mode is the innermost one it is popped off
-        torch's mode stack, so the user's ops stop paying for a Python call into the recorder."""
-        if not self.active:
-            return
-        self.active = False
-        self._pop_pending = True
-        self._pop_if_innermost()
-
-    def _pop_if_innermost(self) -> None:
-        # inside our own __torch_function__ (e.g. loss.backward() reaching the watcher) torch has
-        # taken the mode off the stack for the call: the pop then waits for the next module call
-        stack = torch._C._len_torch_function_stack()
-        if stack and torch._C._get_function_stack_at(stack - 1) is self:
-            torch._C._pop_torch_function_stack()
-            self._paused_depth = stack - 1
-            self._pop_pending = False
-
-    def resume(self) -> None:
-        if self.active:
-            return
-        self._pop_pending = False
-        if self._paused_depth is not None:
-            if torch._C._len_torch_function_stack() != self._paused_depth:
-                return  # another mode was entered meanwhile: pushing now would upset its exit
-            torch._C._push_on_torch_function_stack(self)
-            self._paused_depth = None
-        self.active = True
-
-    # -- module boundaries -------------------------------------------------------------------
+    # -- module boundaries: capture.module_calls; entering installs its hooks -----------------
     def __enter__(self):
-        from torch.nn.modules import module as M
-        self._hooks = [
-            M.register_module_forward_pre_hook(self._pre_hook),
-            M.register_module_forward_hook(self._post_hook, always_call=True),
-        ]
-        self._showwarning = warnings.showwarning
-        warnings.showwarning = _at_user_line(self._showwarning)
+        self._watch_modules()
         # One recorded forward keeps every event it makes (see capture.collector): the collector
         # waits until the forward is over; a watched training run (dedupe) keeps it running.
         self._gc_pause = None
@@ -239,10 +208,7 @@ class Recorder(ValueReads, TorchFunctionMode):
         return super().__enter__()
 
     def __exit__(self, *exc):
-        for h in self._hooks:
-            h.remove()
-        self._hooks = []
-        warnings.showwarning = self._showwarning
+        self._unwatch_modules()
         pause, self._gc_pause = getattr(self, "_gc_pause", None), None
         if pause is not None:
             pause.__exit__(None, None, None)
@@ -250,77 +216,6 @@ class Recorder(ValueReads, TorchFunctionMode):
             self._paused_depth = None
             return False
         return super().__exit__(*exc)
-
-    def _tree_name(self, top: torch.nn.Module, module: torch.nn.Module) -> str | None:
-        """``module``'s name inside the top-level module ``top`` (``layers.3.mlp``), from one
-        walk of ``top``'s tree: ModuleList items looped over in forward get their real names."""
-        names = self._children.get(id(top))
-        if names is None:
-            names = {id(m): n for n, m in top.named_modules() if n}
-            self._children[id(top)] = names
-        return names.get(id(module))
-
-    def _pre_hook(self, module, args):
-        if self.suspended:
-            return
-        if self._pop_pending:
-            self._pop_if_innermost()
-        if self._stack:
-            top, top_path, _ = self._stack[0]
-            name = self._tree_name(top, module)
-            if name is not None:
-                path = f"{top_path}.{name}" if top_path else name
-            else:  # a module called from inside another one without being part of its tree
-                ppath = self._stack[-1][1]
-                path = f"{ppath}.{type(module).__name__}" if ppath else type(module).__name__
-        else:
-            if self._root is None:  # watching a script: name top-level modules by their class
-                path = type(module).__name__
-                known = self.module_objects.get(path)
-                n = 2
-                while known is not None and known() is not module:
-                    path = f"{type(module).__name__}#{n}"
-                    known = self.module_objects.get(path)
-                    n += 1
-            else:
-                path = "" if module is self._root else type(module).__name__
-        call = None
-        key = None
-        kwargs = _call_kwargs()
-        if self.dedupe:
-            key = (id(module), module.training, _arg_signature(args), _arg_signature(kwargs))
-            if key in self._seen_calls or len(self.trace.modules) >= self.max_events:
-                key = None
-            else:
-                self.resume()  # a new call signature: record its ops (until the next step)
-        if not self.dedupe or key is not None:
-            if self.full_stacks:
-                stack = user_stack(2, stop=self.stop)
-            else:
-                fr = user_frame(2)
-                stack = (fr,) if fr is not None else ()
-            call = ModuleCall(path=path, type=type(module).__name__, depth=len(self._stack),
-                              start=len(self.trace.events), end=len(self.trace.events),
-                              inputs=self._metas(args), where=stack[-1] if stack else None,
-                              kwargs=self._kwarg_metas(kwargs))
-            self.trace.modules.append(call)
-            if key is not None:
-                self._seen_calls.add(key)
-            if path not in self.module_objects:
-                self.module_objects[path] = weakref.ref(module)
-        self._stack.append((module, path, call))
-
-    def _post_hook(self, module, args, output):
-        if self.suspended or not self._stack:
-            return
-        mod, path, call = self._stack.pop()
-        if call is not None:
-            call.end = len(self.trace.events)
-            call.outputs = self._metas(output)
-
-    @property
-    def module_path(self) -> str:
-        return self._stack[-1][1] if self._stack else ""
 
     # -- tensors -----------------------------------------------------------------------------
     # ``_producer[id(t)]`` = (weakref to t, index of the event that made it, t's TensorMeta as an
@@ -429,6 +324,8 @@ class Recorder(ValueReads, TorchFunctionMode):
                     return self._value_read(func, args, kwargs)
             elif func in _SETTERS and args:
                 self._forget(args[0])
+            if self.meter is not None and name is not None and not self.depth:
+                return self._run(func, args, kwargs)  # tensorsight running the user's modules
             return func(*args, **kwargs)
         if self.factory_device is not None and kwargs.get("device") is None and func in _factories():
             kwargs["device"] = self.factory_device
@@ -446,7 +343,7 @@ class Recorder(ValueReads, TorchFunctionMode):
                     return out
         events = self.trace.events
         if len(events) >= self.max_events:
-            return func(*args, **kwargs)
+            return self._run(func, args, kwargs)
         inputs: list[TensorMeta] = []
         summarize = self._summarize
         sargs = tuple([summarize(a, inputs) for a in args])
@@ -473,7 +370,7 @@ class Recorder(ValueReads, TorchFunctionMode):
                 elif func in _TO_HOST and self.oracle is not None and _copies_out_of_meta(func, args, kwargs):
                     out = self._to_host(func, args, kwargs, event)
                 else:
-                    out = func(*args, **kwargs)
+                    out = self._run(func, args, kwargs)
         except Exception as exc:
             event.error = f"{type(exc).__name__}: {safe_str(exc)}".split("\n\n")[0][:2000]
             out = self.repair(self, event, func, args, kwargs, exc) if self.repair else None
@@ -485,8 +382,8 @@ class Recorder(ValueReads, TorchFunctionMode):
             event.note = event.note or "repaired"
         if inputs and name[-1] == "_" and all(t.role == "buffer" for t in inputs):
             return out  # bookkeeping such as BatchNorm's num_batches_tracked += 1
-        if self.made_up is not None and self._from_made_up((args, kwargs)):
-            _walk_tensors(out, self._mark_made_up)
+        if self.made_up is not None and self._args_made_up(args, kwargs):
+            self._mark_outputs_made_up(out)
         if self.oracle is not None:
             self.oracle.produced(func, args, kwargs, out)
             if self.shape_env is not None:
@@ -511,6 +408,17 @@ class Recorder(ValueReads, TorchFunctionMode):
             self._map_outputs(out, index, outputs)
         if sig is not None:
             self._seen[sig] = index
+        return out
+
+    def _run(self, func, args, kwargs):
+        """Run the op; under a memory ``meter`` (capture.budget, the real path) check what it is
+        about to allocate and count what it returned (OverBudget stops the run)."""
+        meter = self.meter
+        if meter is None:
+            return func(*args, **kwargs)
+        meter.before(func, args, kwargs)
+        out = func(*args, **kwargs)
+        meter.count(out)
         return out
 
     def external(self, name: str, out) -> None:
@@ -560,20 +468,6 @@ def _ref(i: int) -> TensorRef:
     return _REFS[i] if i < 64 else TensorRef(i)
 
 
-def _at_user_line(show):
-    """torch's own warnings (broadcasting in a loss...) are raised from the frame that called the
-    op, which is ours while recording: show them at the user's line instead."""
-    from .source import _OWN_DIR
-
-    def showwarning(message, category, filename, lineno, file=None, line=None):
-        if filename.startswith(_OWN_DIR):
-            fr = user_frame(2)
-            if fr is not None:
-                filename, lineno, line = fr.file, fr.line, fr.code
-        return show(message, category, filename, lineno, file, line)
-    return showwarning
-
-
 _factory_set = None
 
 
@@ -585,50 +479,5 @@ def _factories():
     return _factory_set
 
 
-_MODULE_PY = os.path.join("nn", "modules", "module.py")
-# the code objects of torch's call machinery seen so far: this runs on every module call in
-# watch mode, so the file-name test is made once per code object, not once per call
-_CALL_CODES: dict = {}
-
-
-def _call_kwargs() -> dict:
-    """The keyword arguments of the module call being made: a global forward pre-hook gets only
-    the positional ones, and torch's ``_call_impl`` (``inner``) that calls it holds ``kwargs``."""
-    f = sys._getframe(2)
-    for _ in range(3):
-        if f is None:
-            return {}
-        code = f.f_code
-        is_call = _CALL_CODES.get(code)
-        if is_call is None:
-            is_call = _CALL_CODES[code] = code.co_filename.endswith(_MODULE_PY) and (
-                "kwargs" in code.co_varnames or "kwargs" in code.co_freevars)
-        if is_call:
-            kw = f.f_locals.get("kwargs")
-            return kw if isinstance(kw, dict) else {}
-        f = f.f_back
-    return {}
-
-
-def _arg_signature(args) -> tuple:
-    sig: list = []
-    _walk_tensors(args, lambda t: sig.append((tuple(t.shape), t.dtype)))
-    return tuple(sig)
-
-
 def _scalar_dtype(value) -> str:
     return {bool: "bool", int: "int64", float: "float64"}.get(type(value), type(value).__name__)
-
-
-def _walk_tensors(value, fn, depth: int = 0) -> None:
-    if isinstance(value, torch.Tensor):
-        fn(value)
-    elif depth < 4 and isinstance(value, (list, tuple)):
-        for v in value:
-            _walk_tensors(v, fn, depth + 1)
-    elif depth < 4 and isinstance(value, dict):
-        for v in value.values():
-            _walk_tensors(v, fn, depth + 1)
-    elif depth < 4 and hasattr(value, "__dataclass_fields__"):
-        for k in value.__dataclass_fields__:
-            _walk_tensors(getattr(value, k, None), fn, depth + 1)

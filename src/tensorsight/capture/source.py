@@ -21,7 +21,16 @@ _SKIP_PREFIXES = (_TORCH_DIR, _OWN_DIR) + _BIN_DIRS
 # (the `for batch in loader` line) say nothing about where a sample's shape came from.
 _DATA_DIR = os.path.join(_TORCH_DIR, "utils", "data") + os.sep
 
+_STDLIB_RAW = sysconfig.get_paths()["stdlib"] + os.sep
 _user_cache: dict[str, bool] = {}
+
+
+def _library_file(path: str) -> bool:
+    """Torch, tensorsight, the console script or the standard library (not its site-packages).
+    Tested on the name as given first: resolving links (``realpath``, a system call per path
+    component) is only needed for the names that pass, the user's own files."""
+    return path.startswith(_SKIP_PREFIXES) or (path.startswith((_STDLIB, _STDLIB_RAW))
+                                                and "site-packages" not in path)
 _frame_cache: dict[tuple, Frame] = {}
 
 
@@ -37,9 +46,9 @@ def is_user_file(filename: str) -> bool:
                 and not filename.startswith("<string"):
             hit = False
         else:
-            real = os.path.realpath(filename) if os.path.isabs(filename) else filename
-            hit = not (real.startswith(_SKIP_PREFIXES) or filename.startswith(_SKIP_PREFIXES)
-                       or (real.startswith(_STDLIB) and "site-packages" not in real))
+            hit = not _library_file(filename)
+            if hit and os.path.isabs(filename):  # a link into torch or the stdlib: resolve it
+                hit = not _library_file(os.path.realpath(filename))
         _user_cache[filename] = hit
     return hit
 
