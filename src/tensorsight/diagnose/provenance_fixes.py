@@ -69,6 +69,13 @@ def _loss_shape_fix(trace: Trace, ev: OpEvent, x: TensorMeta, y: TensorMeta):
                 return fixes, src.where
     if x.numel == y.numel and ev.where is not None:
         arg0 = _arg0_text(ev)
+        if arg0 and not arg0.replace(".", "").replace("_", "").isalnum():
+            # the prediction is an expression (``criterion(model(x), y)``): naming it twice would run
+            # it twice, so drop the trailing 1 of whichever side has it
+            x_s, y_s = tuple(x.shape), tuple(y.shape)
+            side = 0 if x_s == y_s + (1,) else 1 if y_s == x_s + (1,) else None
+            fixes = _outer_call_fix(ev, side, "{}.squeeze(-1)") if side is not None else None
+            return (fixes, ev.where) if fixes else ([], ev.where)
         fixes = _outer_call_fix(ev, 1, "{}.view_as(" + arg0 + ")") if arg0 else None
         if fixes:
             return fixes, ev.where

@@ -196,7 +196,7 @@ def reduce(amap, ev, ins):
     x = ins[0]
     if not x:
         return None
-    d = ev.arg(2 if _short(ev) == "norm" else 1, "dim", None)
+    d = ev.arg(2 if _short(ev) in NORMS else 1, "dim", None)
     if isinstance(d, str):
         d = None
     dims = list(d) if isinstance(d, (list, tuple)) else ([] if d is None else [d])
@@ -297,6 +297,7 @@ def rnn(amap, ev, ins):
         amap.guessed -= x[t].uids
         amap.learn(x[b], "batch", ev.index, f"the batch axis of {ev.module or ev.name}")
     amap.learn(x[t], "time")
+    amap.learn(x[-1], "feature")  # the input_size values read at each step
     out = x[:-1] + (amap.fresh("feature", _shape(ev)[-1], ev.index, 0, len(x) - 1, f"the hidden state of {ev.module or ev.name}"),)
     outs = [out]
     for j in range(1, len(ev.outputs)):
@@ -348,6 +349,13 @@ def matmul(amap, ev, ins):
         for i in range(1, lead + 1):
             xa = pa[-i] if i <= len(pa) else None
             xb = pb[-i] if i <= len(pb) else None
+            # a batch dim both operands have is one index into both; where it is a digit of the axis
+            # an operand keeps (heads of v's features in weights @ v), it is that operand's, so a
+            # later merge of heads with head_dim reads one axis again
+            if xa is not None and xb is not None and xa.size == xb.size != 1 \
+                    and xb.uids & b[-1].uids and not xa.uids & a[-2].uids:
+                batch.append(xb)
+                continue
             batch.append(xa if xa is not None and (xb is None or xa.size != 1) else xb)
         out = tuple(reversed(batch)) + (a[-2], b[-1])
     return [tuple(out)] if len(out) == len(shape) else None
@@ -401,7 +409,9 @@ BROADCAST = {
 }
 REDUCE = {"sum", "mean", "amax", "amin", "max", "min", "std", "var", "norm", "logsumexp", "prod",
           "argmax", "argmin", "all", "any", "median", "mode", "nansum", "nanmean", "count_nonzero",
-          "std_mean", "var_mean", "nanmedian"}
+          "std_mean", "var_mean", "nanmedian", "linalg_vector_norm", "linalg_norm", "vector_norm"}
+# reductions whose dim comes after an order argument: x.norm(p, dim), torch.linalg.vector_norm(x, ord, dim)
+NORMS = {"norm", "linalg_vector_norm", "linalg_norm", "vector_norm"}
 
 FAMILY = {}
 for _names, _handler in (

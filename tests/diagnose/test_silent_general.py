@@ -1,0 +1,77 @@
+"""Silent-bug checks that must hold however the code is written (issue 13): the same bug by hand
+instead of through a library call, in a helper, or fed from another op family. Each script runs
+to the end; tensorsight warns at the line to change, and its fix makes the script run quiet."""
+from __future__ import annotations
+
+from .helpers import assert_clean, describe, diagnose, fix_until_clean
+
+
+def completed(run):
+    r = run.report
+    assert r.status == "completed" and r.exit_code == 0 and r.exception is None, (r.status, r.exception)
+
+
+def test_l2_normalisation_by_hand_over_the_batch(tmp_path):
+    run = diagnose("silent_hand_l2_over_batch.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")   # the data columns scaled over samples are left alone
+    assert f.line == run.line("return z / torch.linalg.vector_norm(z, dim=0, keepdim=True)")
+    assert "L2 normalisation written by hand over dim 0 of [30,16]" in f.message, f.message
+    assert "dim=1" in f.message
+    assert [fx.new.strip() for fx in f.fixes] == [
+        "return z / torch.linalg.vector_norm(z, dim=1, keepdim=True).clamp(min=1e-6)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_softmax_by_hand_over_the_batch(tmp_path):
+    run = diagnose("silent_hand_softmax_over_batch.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")
+    assert f.line == run.line("p = e / e.sum(0, keepdim=True)")
+    assert "softmax written by hand over dim 0 of [10,5]" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["p = e / e.sum(1, keepdim=True)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_heads_merged_without_transpose_after_weights_at_v(tmp_path):
+    # (a @ v) is [N, heads, T, d]: its heads are a digit of v's features, so the transpose that
+    # puts heads next to d makes the merge read v's feature axis again
+    run = diagnose("silent_merge_heads_no_transpose.py", tmp_path)
+    completed(run)
+    f = run.one("view_reshape", "warning")
+    assert f.line == run.line("return self.out((a @ v).reshape(n, t, c))")
+    assert "[6,3,10,8]" in f.message and "[6,10,24]" in f.message, f.message
+    assert len(f.fixes) == 1 and "transpose(1, 2)" in f.fixes[0].new, describe(run.findings)
+    assert_clean(fix_until_clean(run))
+
+
+def test_rnn_input_features_standardised_per_time_step(tmp_path):
+    run = diagnose("silent_rnn_data_standardized_over_features.py", tmp_path)
+    completed(run)
+    hits = run.of("normalization_axis", "warning")
+    assert hits and {f.line for f in hits} == {run.line("seqs = (seqs - seqs.mean(-1, keepdim=True))")}
+    assert "dim 2 is feature (F=5)" in hits[0].message and "dim=1" in hits[0].message, hits[0].message
+    # the mean and the std of one standardisation move together
+    assert [fx.new.strip() for fx in hits[0].fixes] == [
+        "seqs = (seqs - seqs.mean(1, keepdim=True)) / (seqs.std(dim=1, keepdim=True) + 1e-5)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_noop_permute_gets_the_one_other_order(tmp_path):
+    run = diagnose("silent_noop_permute_fixed.py", tmp_path)
+    completed(run)
+    f = run.one("permute_noop", "warning")
+    assert f.line == run.line("x = frames[i:i + 12].permute(0, 1, 2)")
+    assert "permute(0, 2, 1)" in f.message
+    assert [fx.new.strip() for fx in f.fixes] == [
+        "x = frames[i:i + 12].permute(0, 2, 1)              # meant: features onto the channel axis"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_loss_broadcast_with_a_call_as_prediction_is_squeezed_not_repeated(tmp_path):
+    run = diagnose("silent_loss_broadcast_call_argument.py", tmp_path)
+    completed(run)
+    f = run.one("loss_target_shape", "warning")
+    assert f.line == run.line("loss = loss_fn(net(x), t)")
+    assert [fx.new.strip() for fx in f.fixes] == ["loss = loss_fn(net(x).squeeze(-1), t)"], "net(x) runs once"
+    assert_clean(fix_until_clean(run))
