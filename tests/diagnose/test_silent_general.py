@@ -75,3 +75,15 @@ def test_loss_broadcast_with_a_call_as_prediction_is_squeezed_not_repeated(tmp_p
     assert f.line == run.line("loss = loss_fn(net(x), t)")
     assert [fx.new.strip() for fx in f.fixes] == ["loss = loss_fn(net(x).squeeze(-1), t)"], "net(x) runs once"
     assert_clean(fix_until_clean(run))
+
+
+def test_patch_tokens_by_one_reshape_are_cut_into_patches(tmp_path):
+    run = diagnose("silent_patchify_reshape.py", tmp_path)
+    completed(run)
+    f = run.one("view_reshape", "warning")
+    assert f.line == run.line("return x.reshape(n, (h // p) * (w // p), c * p * p)")
+    assert "[5,2,8,12]" in f.message and "[5,6,32]" in f.message and "4×4 patches" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == [
+        "return x.reshape(-1, 2, 2, 4, 3, 4).permute(0, 2, 4, 1, 3, 5).reshape(n, (h // p) * (w // p), c * p * p)"
+        "       # a patch needs its rows and colours"]
+    assert_clean(fix_until_clean(run))

@@ -250,3 +250,39 @@ def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta, batch_origin: OpEve
             edits.append_call(line.file, line.line, ".transpose(0, 1)")
     return fixes, line or step.where, ("transpose its input to [time, batch, features] (the code after it "
                                        "reads time-first output)")
+
+
+def patch_split(src: tuple, dst: tuple) -> list[int] | None:
+    """The patch sizes ``p`` for which a view of ``[B, C, *S]`` to ``[B, N, K]`` is a patch
+    embedding: N = prod(S_i / p_i) tokens of K = C·prod(p_i) values (ViT patches, time patches).
+    Square patches first; None if the sizes admit no such split."""
+    if len(dst) != 3 or len(src) < 3 or src[0] != dst[0] or not all(isinstance(d, int) and d > 0 for d in src):
+        return None
+    c, space = src[1], src[2:]
+    options = [[p for p in range(1, s + 1) if s % p == 0] for s in space]
+    best = None
+    for ps in itertools.product(*options):
+        n, k = 1, c
+        for s, p in zip(space, ps):
+            n, k = n * (s // p), k * p
+        if (n, k) != (dst[1], dst[2]) or all(p == 1 for p in ps):
+            continue
+        key = (len(set(ps)) > 1, ps)
+        if best is None or key < best[0]:
+            best = (key, list(ps))
+    return None if best is None else best[1]
+
+
+def patch_fix(ev: OpEvent, src: tuple, ps: list[int]):
+    """``img.reshape(b, N, K)`` → ``img.reshape(-1, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(b, N, K)``:
+    grid and patch digits split, the grid moved in front of the channels, then the user's merge."""
+    if ev.where is None:
+        return None
+    sizes = ["-1", str(src[1])]
+    for s, p in zip(src[2:], ps):
+        sizes += [str(s // p), str(p)]
+    k = len(ps)
+    perm = [0] + [2 + 2 * i for i in range(k)] + [1] + [3 + 2 * i for i in range(k)]
+    tail = ".contiguous()" if ev.name == "view" else ""
+    return edits.wrap_receiver(ev.where.file, ev.where.line, (ev.name,),
+                               "{}.reshape(" + ", ".join(sizes) + ").permute(" + ", ".join(map(str, perm)) + ")" + tail)

@@ -27,8 +27,8 @@ from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
 from .provenance import WEAK, AxisMap, axes_of, provenance_text
-from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, permutation_for,  # noqa: F401
-                               permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
+from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, patch_fix, patch_split,  # noqa: F401
+                               permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
                                split_permute_fix, split_then_permute, unwrap_call, view_fix)
 from .provenance_checks import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
                                 squeeze_rules)
@@ -149,6 +149,11 @@ def _view_finding(ctx, ev, ins, outs, bad, src, dst) -> Finding:
         how = (f"split the axes in their memory order, then move them: {ev.name}(sizes in the order "
                f"{', '.join(str(dst[i]) for i in order)}).{permute_text(p)}")
         fixes = split_permute_fix(ev, order, p)
+    elif patch_split(src, dst):
+        ps = patch_split(src, dst)
+        how = (f"cut it into {'×'.join(map(str, ps))} patches first: split every spatial axis into (grid, patch), "
+               f"move the grid axes in front of the channels, then merge")
+        fixes = patch_fix(ev, src, ps)
     else:
         how, fixes = "permute the axes first", None
     if flatten:
