@@ -286,3 +286,26 @@ def patch_fix(ev: OpEvent, src: tuple, ps: list[int]):
     tail = ".contiguous()" if ev.name == "view" else ""
     return edits.wrap_receiver(ev.where.file, ev.where.line, (ev.name,),
                                "{}.reshape(" + ", ".join(sizes) + ").permute(" + ", ".join(map(str, perm)) + ")" + tail)
+
+
+def drop_call(ev: OpEvent) -> list[Fix] | None:
+    """``torch.softmax(h, dim=1)`` → ``h``; ``h.softmax(-1)`` → ``h``: the call's input in its place,
+    whatever other arguments (dim) it had."""
+    if ev.where is None:
+        return None
+    f, name = ev.where, ev.op.rsplit(".", 1)[-1]
+    if not edits.is_function_call(f.file, f.line, name):
+        return edits.remove_method(f.file, f.line, name)
+    src = edits.load(f.file, f.line)
+    if src is None:
+        return None
+    import libcst as cst
+    for call in edits.calls_covering(src, f.line, name):
+        arg = edits.arg_node(call.node, 0, "input")
+        pos = edits._find(src, arg.value) if arg is not None else None
+        if pos is None:
+            continue
+        text = src.text(pos)
+        atomic = isinstance(arg.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        return edits._splice(src, call.start, call.end, text if atomic else f"({text})")
+    return None

@@ -27,7 +27,7 @@ from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
 from .provenance import WEAK, AxisMap, axes_of, provenance_text
-from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, patch_fix, patch_split,  # noqa: F401
+from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, patch_fix, patch_split,  # noqa: F401
                                permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
                                split_permute_fix, split_then_permute, unwrap_call, view_fix)
 from .provenance_checks import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
@@ -308,7 +308,9 @@ def loss_input_rules(ctx) -> list[Finding]:
         x = ev.activations[0]
         made = f" (from {src.name} at {_at(src)})" if src.where else ""
         if how == "log":
-            fixes, line = _outer_call_fix(ev, 0, "{}.log()"), ev.where
+            fixes, line = _drop_softmax_fix(ctx, ev, src)
+            if not fixes:
+                fixes, line = _outer_call_fix(ev, 0, "{}.log()"), ev.where
             tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
                     "(or, equivalently, the log of these probabilities)")
         else:
@@ -318,6 +320,36 @@ def loss_input_rules(ctx) -> list[Finding]:
         msg = f"{name} expects {wants} but gets {src.name} output {fmt_shape(x.shape)}{made}: {tail}"
         out.append(Finding("warning", "loss_input_type", line.file, line.line, msg, fixes or []))
     return out
+
+
+# what may read the probabilities besides the loss and still get the same answer from the logits
+ORDER_ONLY = {"argmax", "max", "topk", "sort", "argsort"}
+
+
+def _drop_softmax_fix(ctx, ev, src):
+    """Drop a softmax written in the user's code when the loss is all that needs its values (an
+    argmax for the accuracy ranks logits the same): ``torch.softmax(h, dim=1)`` → ``h``."""
+    if src.where is None or ev.where is None:
+        return None, ev.where
+    if ctx.watcher is not None and src.module and ctx.watcher.module(src.module) is not None \
+            and type(ctx.watcher.module(src.module)).__name__ in ("Softmax", "LogSoftmax"):
+        return None, ev.where   # a Softmax layer: its constructor, not this line, would change
+    todo, seen = [src.index], set()
+    while todo:
+        i = todo.pop()
+        for e in ctx.trace.events[i + 1:]:
+            if e.index in seen or not any(t.producer == i for t in e.inputs):
+                continue
+            seen.add(e.index)
+            name = _short(e)
+            if e.index == ev.index or name in ORDER_ONLY:
+                continue
+            if name in PASS_VALUES:
+                todo.append(e.index)
+                continue
+            return None, ev.where
+    fixes = drop_call(src)
+    return (fixes, src.where) if fixes else (None, ev.where)
 
 
 def _logits_fix(ctx, ev, src):
