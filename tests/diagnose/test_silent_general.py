@@ -87,3 +87,32 @@ def test_patch_tokens_by_one_reshape_are_cut_into_patches(tmp_path):
         "return x.reshape(-1, 2, 2, 4, 3, 4).permute(0, 2, 4, 1, 3, 5).reshape(n, (h // p) * (w // p), c * p * p)"
         "       # a patch needs its rows and colours"]
     assert_clean(fix_until_clean(run))
+
+
+def test_bptt_windows_of_a_batchified_stream_are_time(tmp_path):
+    # columns[i:i + 14] cuts the time digit of a stream viewed as [6, T] and transposed: a window
+    # in time, not a batch, so the time-major RNN reading it is right even with no initial state
+    run = diagnose("ok_bptt_batchified_no_hidden.py", tmp_path)
+    completed(run)
+    assert not run.problems, describe(run.findings)
+
+
+def test_frames_folded_without_moving_time_when_sizes_divide(tmp_path):
+    run = diagnose("silent_frames_folded_divisible_sizes.py", tmp_path)
+    completed(run)
+    f = run.one("view_reshape", "warning")
+    assert f.line == run.line("per_frame = frame_cnn(clip.reshape(n * t, c, h, w))")
+    assert "[4,2,4,10,10]" in f.message and "[16,2,10,10]" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == [
+        "per_frame = frame_cnn(clip.transpose(1, 2).reshape(n * t, c, h, w))    "
+        "# C = 2 divides T = 4: no row straddles"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_softmax_read_only_by_the_loss_and_argmax_is_dropped_where_written(tmp_path):
+    run = diagnose("silent_softmax_in_forward_then_ce.py", tmp_path)
+    completed(run)
+    f = run.one("loss_input_type", "warning")
+    assert f.line == run.line("return torch.softmax(self.body(x), dim=1)")
+    assert [fx.new.strip() for fx in f.fixes] == ["return self.body(x)"]
+    assert_clean(fix_until_clean(run))

@@ -258,10 +258,10 @@ def reshape_axes(axes: tuple[Axis, ...], out_shape: tuple, roles=lambda p: p.rol
         else:
             mixed, why = classify(parts, roles)
             out.append(Axis(parts, mixed, why))
-    return _rows_cut(tuple(out), roles)
+    return rows_cut(tuple(out), roles)
 
 
-def _rows_cut(out: tuple[Axis, ...], roles) -> tuple[Axis, ...]:
+def rows_cut(out: tuple[Axis, ...], roles) -> tuple[Axis, ...]:
     """Rows that hold whole axes of a sample and only the outer digit of a later one, whose inner
     digit then leads the row's content: ``[B, C, T, H, W]`` viewed as ``[B·C·2, 3, H, W]`` makes each
     "frame" three time steps of one colour. Rows of heads (``[B·L·h, d]``, the digit is the whole

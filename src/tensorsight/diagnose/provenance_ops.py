@@ -130,8 +130,11 @@ def getitem(amap, ev, ins):
                 out.append(a)
             else:
                 b = resized(amap, ev, a, shape[j], 0, j)
-                if not ev.module and it.start is not None and it.stop is not None and it.step is None:
-                    amap.sliced.update(b.uids)  # data[i:i + bs]: maybe a batch cut from the data set
+                if not ev.module and it.start is not None and it.stop is not None and it.step is None \
+                        and len(a.parts) == 1 and a.parts[0].whole:
+                    # data[i:i + bs]: maybe a batch cut from the data set. Not when the axis is a digit
+                    # of a reshaped one (a stream batchified to [T, B] and cut into bptt windows)
+                    amap.sliced.update(b.uids)
                 out.append(b)
         d += 1
     out += list(x[d:])
@@ -474,6 +477,12 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
                 dim = 0
         if main is not None and axes[dim].size != main:
             continue
+        lead = axes[dim].parts[0] if axes[dim].parts else None
+        if len(axes[dim].uids) > 1 and not axes[dim].mixed and lead is not None and lead.whole \
+                and lead.uid in amap.sliced and amap.role(lead) in WEAK:
+            # samples folded with other axes before the call ([N·T, C, H, W]): the slice that cut the
+            # samples from the data leads the merged axis, and it is the batch
+            amap.role_of[lead.uid] = "batch"
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
         if sizes and axes[dim].size in sizes:
             amap.strong.update(axes[dim].uids)

@@ -26,7 +26,7 @@ from ..capture.events import OpEvent, Trace
 from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
-from .provenance import WEAK, AxisMap, axes_of, provenance_text
+from .provenance import WEAK, AxisMap, axes_of, provenance_text, rows_cut
 from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, patch_fix, patch_split,  # noqa: F401
                                permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
                                split_permute_fix, split_then_permute, unwrap_call, view_fix)
@@ -96,7 +96,8 @@ def view_rules(ctx) -> list[Finding]:
         if _short(ev) not in RESHAPES or ev.where is None or not ev.inputs or not ev.outputs:
             continue
         src, dst = tuple(ev.inputs[0].shape), tuple(ev.outputs[0].shape)
-        ins, outs = amap.input_roles(ev.index, 0), amap.roles(ev.index)
+        # the rows test again with the roles known now: the batch may be named after the view ran
+        ins, outs = amap.input_roles(ev.index, 0), rows_cut(amap.roles(ev.index), amap.role)
         if not ins or any(a.mixed for a in ins) or not all(isinstance(d, int) for d in src + dst):
             continue
         cut = not _boundaries(dst) <= _boundaries(src)
