@@ -116,3 +116,12 @@ def test_softmax_read_only_by_the_loss_and_argmax_is_dropped_where_written(tmp_p
     assert f.line == run.line("return torch.softmax(self.body(x), dim=1)")
     assert [fx.new.strip() for fx in f.fixes] == ["return self.body(x)"]
     assert_clean(fix_until_clean(run))
+
+
+def test_softmax_layer_before_cross_entropy_is_taken_out_of_its_sequential(tmp_path):
+    run = diagnose("silent_softmax_layer_in_sequential.py", tmp_path)
+    completed(run)
+    f = run.one("loss_input_type", "warning")
+    assert f.line == run.line("nn.Softmax(dim=-1),")
+    assert [(fx.old.strip(), fx.new.strip()) for fx in f.fixes] == [("nn.Softmax(dim=-1),", "")], f.fixes
+    assert_clean(fix_until_clean(run))

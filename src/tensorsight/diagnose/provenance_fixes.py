@@ -309,3 +309,28 @@ def drop_call(ev: OpEvent) -> list[Fix] | None:
         atomic = isinstance(arg.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
         return edits._splice(src, call.start, call.end, text if atomic else f"({text})")
     return None
+
+
+def drop_layer(path: str, line: int, mtype: str) -> list[Fix] | None:
+    """``nn.Sequential(nn.Linear(32, 3), nn.Softmax(dim=1))`` → ``nn.Sequential(nn.Linear(32, 3))``: the
+    layer taken out of the Sequential it was built in (the text between it and its neighbour goes)."""
+    src = edits.load(path, line)
+    if src is None:
+        return None
+    for call in edits.calls_covering(src, line, "Sequential"):
+        args = [a for a in call.node.args if a.keyword is None]
+        for i, a in enumerate(args):
+            fn = a.value.func if hasattr(a.value, "func") else None
+            if fn is None or edits.func_name(a.value).rsplit(".", 1)[-1] != mtype or len(args) < 2:
+                continue
+            me = edits._find(src, a.value)
+            other = edits._find(src, args[i - 1].value if i else args[i + 1].value)
+            if me is None or other is None or me.start[0] != me.end[0]:
+                return None
+            after = src.lines[me.end[0] - 1][me.end[1]:]
+            comma = len(after) - len(after.lstrip(" ,")) if after.lstrip(" ").startswith(",") else 0
+            if comma:    # the layer and its comma go; a line left blank inside the call is fine
+                return edits._splice(src, me.start, (me.end[0], me.end[1] + comma), "")
+            start, end = (other.end, me.end) if i else (me.start, other.start)
+            return edits._splice(src, start, end, "")
+    return None

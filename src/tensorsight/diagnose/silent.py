@@ -27,7 +27,7 @@ from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
 from .provenance import WEAK, AxisMap, axes_of, provenance_text, rows_cut
-from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, patch_fix, patch_split,  # noqa: F401
+from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, drop_layer, patch_fix, patch_split,  # noqa: F401
                                permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
                                split_permute_fix, split_then_permute, unwrap_call, view_fix)
 from .provenance_checks import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
@@ -332,9 +332,9 @@ def _drop_softmax_fix(ctx, ev, src):
     argmax for the accuracy ranks logits the same): ``torch.softmax(h, dim=1)`` → ``h``."""
     if src.where is None or ev.where is None:
         return None, ev.where
-    if ctx.watcher is not None and src.module and ctx.watcher.module(src.module) is not None \
-            and type(ctx.watcher.module(src.module)).__name__ in ("Softmax", "LogSoftmax"):
-        return None, ev.where   # a Softmax layer: its constructor, not this line, would change
+    layer = ctx.watcher.module(src.module) if ctx.watcher is not None and src.module else None
+    if layer is not None and type(layer).__name__ != "Softmax":
+        layer = None            # softmax called inside some model's forward: that line changes
     todo, seen = [src.index], set()
     while todo:
         i = todo.pop()
@@ -349,6 +349,10 @@ def _drop_softmax_fix(ctx, ev, src):
                 todo.append(e.index)
                 continue
             return None, ev.where
+    if layer is not None:   # a Softmax layer: take it out of the Sequential it was built in
+        site = ctx.watcher.site(layer)
+        fixes = drop_layer(site.file, site.line, "Softmax") if site is not None else None
+        return (fixes, site) if fixes else (None, ev.where)
     fixes = drop_call(src)
     return (fixes, src.where) if fixes else (None, ev.where)
 
