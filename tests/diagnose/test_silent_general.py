@@ -125,3 +125,12 @@ def test_softmax_layer_before_cross_entropy_is_taken_out_of_its_sequential(tmp_p
     assert f.line == run.line("nn.Softmax(dim=-1),")
     assert [(fx.old.strip(), fx.new.strip()) for fx in f.fixes] == [("nn.Softmax(dim=-1),", "")], f.fixes
     assert_clean(fix_until_clean(run))
+
+
+def test_sigmoid_reshaped_before_a_logits_loss_is_dropped_where_written(tmp_path):
+    run = diagnose("silent_sigmoid_squeezed_then_bce_logits.py", tmp_path)
+    completed(run)
+    f = run.one("loss_input_type", "warning")
+    assert f.line == run.line("return self.fc(x).sigmoid().squeeze(-1)")
+    assert [fx.new.strip() for fx in f.fixes] == ["return self.fc(x).squeeze(-1)"]
+    assert_clean(fix_until_clean(run))

@@ -335,20 +335,8 @@ def _drop_softmax_fix(ctx, ev, src):
     layer = ctx.watcher.module(src.module) if ctx.watcher is not None and src.module else None
     if layer is not None and type(layer).__name__ != "Softmax":
         layer = None            # softmax called inside some model's forward: that line changes
-    todo, seen = [src.index], set()
-    while todo:
-        i = todo.pop()
-        for e in ctx.trace.events[i + 1:]:
-            if e.index in seen or not any(t.producer == i for t in e.inputs):
-                continue
-            seen.add(e.index)
-            name = _short(e)
-            if e.index == ev.index or name in ORDER_ONLY:
-                continue
-            if name in PASS_VALUES:
-                todo.append(e.index)
-                continue
-            return None, ev.where
+    if not _only_loss_reads(ctx, src, ev):
+        return None, ev.where
     if layer is not None:   # a Softmax layer: take it out of the Sequential it was built in
         site = ctx.watcher.site(layer)
         fixes = drop_layer(site.file, site.line, "Softmax") if site is not None else None
@@ -357,10 +345,30 @@ def _drop_softmax_fix(ctx, ev, src):
     return (fixes, src.where) if fixes else (None, ev.where)
 
 
+def _only_loss_reads(ctx, src, loss) -> bool:
+    """Every op that reads ``src``'s values (through reshapes and the like) is the loss or an
+    argmax-like op, so the values can go back to logits without changing anything else."""
+    todo, seen = [src.index], set()
+    while todo:
+        i = todo.pop()
+        for e in ctx.trace.events[i + 1:]:
+            if e.index in seen or not any(t.producer == i for t in e.inputs):
+                continue
+            seen.add(e.index)
+            name = _short(e)
+            if e.index == loss.index or name in ORDER_ONLY:
+                continue
+            if name in PASS_VALUES:
+                todo.append(e.index)
+                continue
+            return False
+    return True
+
+
 def _logits_fix(ctx, ev, src):
     """Drop the sigmoid when only the loss reads it; else hand the loss the sigmoid's input."""
     users = [e for e in ctx.trace.events if e.index != ev.index and any(t.producer == src.index for t in e.inputs)]
-    if not users:
+    if not users or _only_loss_reads(ctx, src, ev):
         fixes = unwrap_call(src)
         if fixes and src.where is not None:
             return fixes, src.where
