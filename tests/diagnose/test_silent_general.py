@@ -134,3 +134,35 @@ def test_sigmoid_reshaped_before_a_logits_loss_is_dropped_where_written(tmp_path
     assert f.line == run.line("return self.fc(x).sigmoid().squeeze(-1)")
     assert [fx.new.strip() for fx in f.fixes] == ["return self.fc(x).squeeze(-1)"]
     assert_clean(fix_until_clean(run))
+
+
+def test_views_of_a_cat_of_equal_batches_read_as_batch_first(tmp_path):
+    # cat([x, flip(x), flip(x)]) is [3·N]: (view, image) with the view outermost
+    run = diagnose("silent_flip_tta_view_batch_first.py", tmp_path)
+    completed(run)
+    f = run.one("view_reshape", "warning")
+    assert f.line == run.line("avg = net(both).view(x.shape[0], 3, -1).mean(1)")
+    assert "[21,3]" in f.message and "[7,3,3]" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["avg = net(both).view(3, x.shape[0], -1).transpose(0, 1).mean(1)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_heads_split_from_flattened_grid_tokens(tmp_path):
+    # the token axis is itself H·W merged by flatten: the fix splits the features, not the tokens
+    run = diagnose("silent_heads_split_of_grid_tokens.py", tmp_path)
+    completed(run)
+    hits = run.of("view_reshape", "warning")
+    assert hits and {f.line for f in hits} == {run.line("q = q.reshape(4, 2, 16, 8)")}
+    assert any("reshape(4, 16, 2, 8).transpose(1, 2)" in fx.new for f in hits for fx in f.fixes), describe(hits)
+    assert_clean(fix_until_clean(run))
+
+
+def test_hand_written_loss_on_a_column_and_sliced_targets(tmp_path):
+    # the targets are cut from the data like the batch (y_all[i:i + 30]) but never enter the model
+    run = diagnose("silent_manual_mse_column_vs_rows.py", tmp_path)
+    completed(run)
+    f = run.one("broadcasting", "warning")
+    assert f.line == run.line("loss = (pred - target).abs().mean()")
+    assert "[30,1]" in f.message and "[30]" in f.message and "[30,30]" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["loss = (pred.squeeze(1) - target).abs().mean()"]
+    assert_clean(fix_until_clean(run))

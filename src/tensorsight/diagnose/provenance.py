@@ -121,6 +121,7 @@ class AxisMap:
     guessed: set = field(default_factory=set)        # uids taken for the batch on no evidence
     sliced: set = field(default_factory=set)         # uids of axes cut by data[i:j] outside the model
     external: dict = field(default_factory=dict)     # (shape, dtype, role) -> axes of a tensor not made by an op
+    pieces: set = field(default_factory=set)         # uids of the piece index of a cat of k equal batches
     _next: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # -- public queries ------------------------------------------------------------------------

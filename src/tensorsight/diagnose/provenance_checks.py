@@ -7,7 +7,7 @@ from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
 from .provenance import WEAK, AxisMap, provenance_text
-from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix
+from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix, wrap_binary_operand
 from .provenance_ops import BROADCAST, main_role
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -65,6 +65,14 @@ def broadcast_rules(ctx) -> list[Finding]:
         if not A or not B or not (x.known and y.known):
             continue
         ba, bb = _batch_positions(A), _batch_positions(B)
+        # a 1-D operand cut from the data like the batch (data[idx], data[i:i + bs]) of the same size
+        # as the other's batch: its samples (targets by hand: ((pred - y) ** 2).mean())
+        if ba and not bb and len(B) == 1 and len(A) - max(ba) == 0 and B[0].size == A[0].size \
+                and B[0].uids & (amap.sliced | amap.strong):
+            bb = {1}
+        if bb and not ba and len(A) == 1 and len(B) - max(bb) == 0 and A[0].size == B[0].size \
+                and A[0].uids & (amap.sliced | amap.strong):
+            ba = {1}
         if kind != "arith":  # a target made outside the loader: its dim 0 is the batch of the prediction
             if ba and not bb and len(A) - max(ba) == 0 and B[0].size == A[0].size and main_role(amap, B[0]) in ("?", "unit"):
                 bb = {len(B)}
@@ -107,10 +115,12 @@ def _cross_finding(ctx, ev, kind, x, y) -> Finding:
                f"prediction is compared with every target, so the loss learns the batch mean; make the shapes equal")
         return Finding("warning", "loss_target_shape", line.file, line.line, msg, fixes or [])
     fixes, line = None, ev.where
+    wrap = edits.wrap_compare_operand if kind == "compare" else \
+        (lambda f, n, side, t: wrap_binary_operand(f, n, name, side, t))
     if len(x.shape) == 1 and tuple(y.shape) == (x.shape[0], 1):
-        fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 1, "{}.squeeze(1)")
+        fixes = wrap(ev.where.file, ev.where.line, 1, "{}.squeeze(1)")
     elif len(y.shape) == 1 and tuple(x.shape) == (y.shape[0], 1):
-        fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 0, "{}.squeeze(1)")
+        fixes = wrap(ev.where.file, ev.where.line, 0, "{}.squeeze(1)")
     if not fixes:
         for meta, other in ((x, y), (y, x)):
             src = producer(trace, meta)

@@ -136,7 +136,9 @@ def split_then_permute(axes: tuple[Axis, ...], out_shape: tuple, roles) -> tuple
             continue
         mid = tuple(out_shape[i] for i in order)
         out = reshape_axes(axes, mid, roles)
-        if not _clean(out, roles) or any(len(a.uids) > 1 for a in out):
+        # only splits: each new axis is a piece of one input axis (which may itself be a merge, the
+        # tokens of a flattened H·W grid)
+        if not _clean(out, roles) or any(not any(a.uids <= b.uids for b in axes) for a in out):
             continue
         perm = [order.index(j) for j in range(n)]
         best = (moved, list(order), perm)
@@ -334,3 +336,35 @@ def drop_layer(path: str, line: int, mtype: str) -> list[Fix] | None:
             start, end = (other.end, me.end) if i else (me.start, other.start)
             return edits._splice(src, start, end, "")
     return None
+
+
+BINARY = {"sub": "Subtract", "__sub__": "Subtract", "__rsub__": "Subtract", "add": "Add", "__add__": "Add",
+          "__radd__": "Add", "mul": "Multiply", "__mul__": "Multiply", "__rmul__": "Multiply",
+          "div": "Divide", "__truediv__": "Divide", "__rtruediv__": "Divide"}
+
+
+def wrap_binary_operand(path: str, line: int, op: str, side: int, template: str) -> list[Fix] | None:
+    """Wrap the left (0) or right (1) operand of the one ``a - b`` (``+``, ``*``, ``/``) on ``line``
+    that matches the op; None when the line has several (which one ran is not known)."""
+    import libcst as cst
+    kind = BINARY.get(op)
+    src = edits.load(path, line)
+    st = edits.statement_at(src, line) if src is not None and kind else None
+    if st is None:
+        return None
+    found: list = []
+
+    class V(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node):
+            if type(node.operator).__name__ == kind:
+                found.append(node)
+    st.node.visit(V())
+    if len(found) != 1:
+        return None
+    target = found[0].left if side == 0 else found[0].right
+    pos = edits._find(src, target)
+    if pos is None:
+        return None
+    text = src.text(pos)
+    atomic = isinstance(target, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+    return edits._splice(src, pos.start, pos.end, template.format(text if atomic else f"({text})"))

@@ -162,6 +162,14 @@ def cat(amap, ev, ins):
     if a is None:
         return None
     first = ts[0]
+    x = first[a]
+    if len(ts) > 1 and all(t[a].size == x.size for t in ts) and len(x.parts) == 1 and x.parts[0].whole \
+            and (main_role(amap, x) == "batch" or not ev.module and main_role(amap, x) in WEAK) and not x.mixed:
+        # k equal batches one after the other ([x, flip(x)], [real, fake]): the new axis is (k, batch),
+        # the piece index outermost, so a view(B, k, …) that reads it as (batch, k) is a regroup
+        piece = amap.atom(UNKNOWN, len(ts), ev.index, 0, a, f"the {len(ts)} pieces of {ev.name} at dim {a}")
+        amap.pieces.add(piece.uid)
+        return [first[:a] + (Axis((piece,) + x.parts),) + first[a + 1:]]
     return [tuple(resized(amap, ev, first[d], s, 0, d) if d == a else first[d] for d, s in enumerate(shape))]
 
 
@@ -477,11 +485,12 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
                 dim = 0
         if main is not None and axes[dim].size != main:
             continue
-        lead = axes[dim].parts[0] if axes[dim].parts else None
+        own = [p for p in axes[dim].parts if p.uid not in amap.pieces]
+        lead = own[0] if own else None
         if len(axes[dim].uids) > 1 and not axes[dim].mixed and lead is not None and lead.whole \
-                and lead.uid in amap.sliced and amap.role(lead) in WEAK:
-            # samples folded with other axes before the call ([N·T, C, H, W]): the slice that cut the
-            # samples from the data leads the merged axis, and it is the batch
+                and (lead.uid in amap.sliced or len(own) == 1) and amap.role(lead) in WEAK:
+            # samples folded with other axes before the call ([N·T, C, H, W]; [x, flip(x)] one after
+            # the other): the samples cut from the data lead the merged axis, and they are the batch
             amap.role_of[lead.uid] = "batch"
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
         if sizes and axes[dim].size in sizes:
