@@ -166,3 +166,14 @@ def test_hand_written_loss_on_a_column_and_sliced_targets(tmp_path):
     assert "[30,1]" in f.message and "[30]" in f.message and "[30,30]" in f.message, f.message
     assert [fx.new.strip() for fx in f.fixes] == ["loss = (pred.squeeze(1) - target).abs().mean()"]
     assert_clean(fix_until_clean(run))
+
+
+def test_rnn_whose_output_is_pooled_batch_first_gets_batch_first(tmp_path):
+    # nothing reads the output time-first, so batch_first=True fixes it; transposing the input
+    # where it is made would hand the code after it [time, batch, …]
+    run = diagnose("silent_gru_no_batch_first_pooled.py", tmp_path)
+    completed(run)
+    f = run.one("rnn_layout", "warning")
+    assert f.line == run.line("self.gru = nn.GRU(8, 8)")
+    assert [fx.new.strip() for fx in f.fixes] == ["self.gru = nn.GRU(8, 8, batch_first=True)"]
+    assert_clean(fix_until_clean(run))

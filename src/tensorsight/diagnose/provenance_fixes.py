@@ -244,6 +244,12 @@ def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta, batch_origin: OpEve
             edits.append_call(at.file, at.line, ".transpose(0, 1)")
         if fixes:
             return fixes, at, "make the batches time-major where they are cut from the data, [time, batch, …]"
+    if not _time_major_use(trace, step):
+        # nothing after the RNN reads its output time-first (out[-1], out[1:]): the code after it was
+        # written for [batch, time, …], which batch_first=True keeps, where a transposed input would not
+        fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True") if site else None
+        if fixes:
+            return fixes, site, "construct it with batch_first=True (its input and the code after it are [batch, time, …])"
     prod = trace.events[inp.producer]
     line = hoist(prod.where, prod.stack, step.stack)
     fixes = None
@@ -368,3 +374,17 @@ def wrap_binary_operand(path: str, line: int, op: str, side: int, template: str)
     text = src.text(pos)
     atomic = isinstance(target, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
     return edits._splice(src, pos.start, pos.end, template.format(text if atomic else f"({text})"))
+
+
+def _time_major_use(trace: Trace, step: OpEvent) -> bool:
+    """The RNN's output is indexed along dim 0 (``out[-1]``, ``output[1:]``): code written time-first."""
+    for ev in trace.events[step.index + 1:]:
+        if ev.name != "[]" or not ev.activations or ev.activations[0].producer != step.index:
+            continue
+        if tuple(ev.activations[0].shape) != tuple(step.outputs[0].shape):
+            continue  # the final state h_n, not the output sequence
+        idx = ev.args[1] if len(ev.args) > 1 else None
+        first = idx[0] if isinstance(idx, tuple) and idx else idx
+        if isinstance(first, int) or isinstance(first, slice) and first != slice(None):
+            return True
+    return False
