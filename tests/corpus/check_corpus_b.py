@@ -6,6 +6,9 @@ meta.json's fix must sit at fault_line with fix.old equal to that line of progra
 A crash case listed there (a training script with an injected bug) is checked by check_corpus.py.
 
     OMP_NUM_THREADS=1 /work/main/.venv/bin/python tests/corpus/check_corpus_b.py [ID ...]
+    ... check_corpus_b.py --dir tests/corpus/para_silent [ID ...]   (every case of that folder)
+
+A case written as a paraphrase of a dev case carries one more key, ``paraphrase_of``.
 """
 import difflib
 import json
@@ -21,7 +24,7 @@ MAX_CHANGED_LINES = 4
 TIMEOUT_S = 60
 META_KEYS = {'id', 'source_url', 'title', 'kind', 'error', 'fault_line', 'symptom_line',
              'category', 'fix', 'expected_value', 'explanation'}
-OPTIONAL_KEYS = {'batch'}           # which corpus batch wrote the case
+OPTIONAL_KEYS = {'batch', 'paraphrase_of'}   # the corpus batch; the dev case a paraphrase restates
 SOURCE_LISTS = ('SOURCES_B.md', 'SOURCES_C2.md')
 
 
@@ -40,7 +43,9 @@ def case_ids():
     return ids
 
 
-def find_case(cid):
+def find_case(cid, folder=None):
+    if folder is not None:
+        return [folder / cid] if (folder / cid).is_dir() else []
     hits = [HERE / split / cid for split in ('dev', 'heldout') if (HERE / split / cid).is_dir()]
     return hits
 
@@ -58,8 +63,8 @@ def run(script, cwd):
     return None
 
 
-def check(cid):
-    hits = find_case(cid)
+def check(cid, folder=None):
+    hits = find_case(cid, folder)
     if len(hits) != 1:
         return [f'found in {len(hits)} splits']
     case = hits[0]
@@ -104,10 +109,13 @@ def check(cid):
 
 
 def main(argv):
-    ids = argv or case_ids()
+    folder = None
+    if argv[:1] == ['--dir']:
+        folder, argv = Path(argv[1]).resolve(), argv[2:]
+    ids = argv or (sorted(p.name for p in folder.iterdir() if (p / 'meta.json').exists()) if folder else case_ids())
     bad = 0
     for cid in ids:
-        problems = check(cid)
+        problems = check(cid, folder)
         print(('FAIL ' if problems else 'ok   ') + cid + ('' if not problems else ': ' + '; '.join(problems)))
         bad += bool(problems)
     print(f'{len(ids) - bad}/{len(ids)} cases pass')

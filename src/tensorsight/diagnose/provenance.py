@@ -121,6 +121,7 @@ class AxisMap:
     guessed: set = field(default_factory=set)        # uids taken for the batch on no evidence
     sliced: set = field(default_factory=set)         # uids of axes cut by data[i:j] outside the model
     external: dict = field(default_factory=dict)     # (shape, dtype, role) -> axes of a tensor not made by an op
+    pieces: set = field(default_factory=set)         # uids of the piece index of a cat of k equal batches
     _next: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # -- public queries ------------------------------------------------------------------------
@@ -258,7 +259,27 @@ def reshape_axes(axes: tuple[Axis, ...], out_shape: tuple, roles=lambda p: p.rol
         else:
             mixed, why = classify(parts, roles)
             out.append(Axis(parts, mixed, why))
-    return tuple(out)
+    return rows_cut(tuple(out), roles)
+
+
+def rows_cut(out: tuple[Axis, ...], roles) -> tuple[Axis, ...]:
+    """Rows that hold whole axes of a sample and only the outer digit of a later one, whose inner
+    digit then leads the row's content: ``[B, C, T, H, W]`` viewed as ``[B·C·2, 3, H, W]`` makes each
+    "frame" three time steps of one colour. Rows of heads (``[B·L·h, d]``, the digit is the whole
+    content) and time chunks (``[B·k, T/k, F]``, nothing whole between) stay clean."""
+    big = [j for j, a in enumerate(out) if a.size != 1]
+    res = list(out)
+    for n, j in enumerate(big[:-2]):
+        a, nxt = out[j], out[big[n + 1]]
+        ps = a.parts
+        if a.mixed or len(ps) < 3 or roles(ps[0]) != "batch" or not ps[0].whole:
+            continue
+        last, middle = ps[-1], ps[1:-1]
+        if last.whole or not last.outer or not all(p.whole and roles(p) != "batch" for p in middle):
+            continue
+        if len(nxt.parts) == 1 and nxt.parts[0].uid == last.uid and not nxt.parts[0].whole:
+            res[j] = replace(a, mixed=True, why="interleave")
+    return tuple(res)
 
 
 # -- the pass over the trace ------------------------------------------------------------------

@@ -7,7 +7,7 @@ from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
 from .provenance import WEAK, AxisMap, provenance_text
-from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix
+from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix, wrap_binary_operand
 from .provenance_ops import BROADCAST, main_role
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -65,6 +65,14 @@ def broadcast_rules(ctx) -> list[Finding]:
         if not A or not B or not (x.known and y.known):
             continue
         ba, bb = _batch_positions(A), _batch_positions(B)
+        # a 1-D operand cut from the data like the batch (data[idx], data[i:i + bs]) of the same size
+        # as the other's batch: its samples (targets by hand: ((pred - y) ** 2).mean())
+        if ba and not bb and len(B) == 1 and len(A) - max(ba) == 0 and B[0].size == A[0].size \
+                and B[0].uids & (amap.sliced | amap.strong):
+            bb = {1}
+        if bb and not ba and len(A) == 1 and len(B) - max(bb) == 0 and A[0].size == B[0].size \
+                and A[0].uids & (amap.sliced | amap.strong):
+            ba = {1}
         if kind != "arith":  # a target made outside the loader: its dim 0 is the batch of the prediction
             if ba and not bb and len(A) - max(ba) == 0 and B[0].size == A[0].size and main_role(amap, B[0]) in ("?", "unit"):
                 bb = {len(B)}
@@ -107,10 +115,12 @@ def _cross_finding(ctx, ev, kind, x, y) -> Finding:
                f"prediction is compared with every target, so the loss learns the batch mean; make the shapes equal")
         return Finding("warning", "loss_target_shape", line.file, line.line, msg, fixes or [])
     fixes, line = None, ev.where
+    wrap = edits.wrap_compare_operand if kind == "compare" else \
+        (lambda f, n, side, t: wrap_binary_operand(f, n, name, side, t))
     if len(x.shape) == 1 and tuple(y.shape) == (x.shape[0], 1):
-        fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 1, "{}.squeeze(1)")
+        fixes = wrap(ev.where.file, ev.where.line, 1, "{}.squeeze(1)")
     elif len(y.shape) == 1 and tuple(x.shape) == (y.shape[0], 1):
-        fixes = edits.wrap_compare_operand(ev.where.file, ev.where.line, 0, "{}.squeeze(1)")
+        fixes = wrap(ev.where.file, ev.where.line, 0, "{}.squeeze(1)")
     if not fixes:
         for meta, other in ((x, y), (y, x)):
             src = producer(trace, meta)
@@ -218,4 +228,74 @@ def squeeze_rules(ctx) -> list[Finding]:
         fixes = edits.replace_call(ev.where.file, ev.where.line, ("squeeze",),
                                    "{self}.squeeze(" + str(keep[0]) + ")") if keep else None
         out.append(Finding("warning", "batch_dim_changed", ev.where.file, ev.where.line, msg, fixes or []))
+    return out
+
+
+# -- a normalisation written by hand over the batch --------------------------------------------------------
+
+DIVIDE = {"div", "__truediv__", "true_divide", "divide", "__itruediv__", "div_"}
+# what a divisor may pass through on its way from the reduction: an epsilon, a clamp
+DIVISOR_PASS = ("add", "__add__", "__radd__", "clamp", "clamp_min", "clamp_", "contiguous", "to", "float", "detach")
+# reduction -> (names in the source, dim position as a method, as a function of torch)
+HAND_NORMS = {"norm": (("norm",), 1, 2), "linalg_vector_norm": (("vector_norm", "norm"), 2, 2),
+              "linalg_norm": (("norm",), 2, 2), "sum": (("sum",), 0, 1)}
+
+
+def _same_tensor(a, b) -> bool:
+    return a.producer is not None and a.producer == b.producer and tuple(a.shape) == tuple(b.shape)
+
+
+def _made_by_layer(amap: AxisMap, axis) -> bool:
+    """The axis was made inside the model (a layer's features), not read from the data."""
+    for p in axis.parts:
+        o = amap.origins.get(p.uid) if p.size > 1 else None
+        if o is not None and o.event is not None and amap.trace.events[o.event].module:
+            return True
+    return False
+
+
+def hand_normalize_rules(ctx) -> list[Finding]:
+    """``z / z.norm(dim=0, keepdim=True)``, ``e / e.sum(0, keepdim=True)`` with ``e = x.exp()``: the
+    hand-written F.normalize / softmax of silent.OVER_AXIS, over the batch axis of a layer's output.
+    Statistics over samples (mean/std: feature standardisation) are not this and stay quiet."""
+    out = []
+    amap, trace = ctx.amap, ctx.trace
+    for ev in trace.events:
+        if _short(ev) not in DIVIDE or ev.where is None or len(ev.inputs) < 2:
+            continue
+        num, den = ev.inputs[0], ev.inputs[1]
+        if den.shape is None or num.shape is None or len(den.shape) != len(num.shape):
+            continue
+        red = producer(trace, den, DIVISOR_PASS)
+        name = _short(red) if red is not None else None
+        if name not in HAND_NORMS or not red.inputs or red.where is None:
+            continue
+        if not _same_tensor(red.inputs[0], num):
+            continue
+        if name == "sum":  # a sum normalises only what is positive by construction: exp → softmax
+            src = producer(trace, num)
+            if src is None or _short(src) != "exp":
+                continue
+        x, r = tuple(red.inputs[0].shape), tuple(red.outputs[0].shape)
+        dims = [i for i, (a, b) in enumerate(zip(x, r)) if a > 1 and b == 1] if len(x) == len(r) else []
+        if len(dims) != 1:
+            continue
+        d = dims[0]
+        axes = amap.input_roles(red.index, 0)
+        if len(axes) != len(x) or not axes[d].has_batch or axes[d].mixed:
+            continue
+        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and not a.has_batch]
+        if not others or not any(_made_by_layer(amap, axes[i]) for i in others):
+            continue  # a similarity matrix, or data columns scaled over the samples on purpose
+        target = next((i for i in others if axes[i].role in CLASS_ROLES), others[-1])
+        what = "softmax" if name == "sum" else "L2 normalisation"
+        msg = (f"`{ev.where.code}` is a {what} written by hand over dim {d} of {fmt_shape(x)}, the batch "
+               f"({_prov(amap, red, 0, d) or f'dim {d} is the batch'}): each sample is scaled by the other samples "
+               f"of the batch, not by its own {axes[target].role if axes[target].role not in WEAK else 'values'} "
+               f"(dim {target}); reduce over dim={target}")
+        names, as_method, as_function = HAND_NORMS[name]
+        f = red.where
+        position = as_function if any(edits.is_function_call(f.file, f.line, n) for n in names) else as_method
+        fixes = edits.replace_arg(f.file, f.line, names, position, "dim", str(target))
+        out.append(Finding("warning", "softmax_dim", f.file, f.line, msg, fixes or []))
     return out

@@ -69,6 +69,13 @@ def _loss_shape_fix(trace: Trace, ev: OpEvent, x: TensorMeta, y: TensorMeta):
                 return fixes, src.where
     if x.numel == y.numel and ev.where is not None:
         arg0 = _arg0_text(ev)
+        if arg0 and not arg0.replace(".", "").replace("_", "").isalnum():
+            # the prediction is an expression (``criterion(model(x), y)``): naming it twice would run
+            # it twice, so drop the trailing 1 of whichever side has it
+            x_s, y_s = tuple(x.shape), tuple(y.shape)
+            side = 0 if x_s == y_s + (1,) else 1 if y_s == x_s + (1,) else None
+            fixes = _outer_call_fix(ev, side, "{}.squeeze(-1)") if side is not None else None
+            return (fixes, ev.where) if fixes else ([], ev.where)
         fixes = _outer_call_fix(ev, 1, "{}.view_as(" + arg0 + ")") if arg0 else None
         if fixes:
             return fixes, ev.where
@@ -129,7 +136,9 @@ def split_then_permute(axes: tuple[Axis, ...], out_shape: tuple, roles) -> tuple
             continue
         mid = tuple(out_shape[i] for i in order)
         out = reshape_axes(axes, mid, roles)
-        if not _clean(out, roles) or any(len(a.uids) > 1 for a in out):
+        # only splits: each new axis is a piece of one input axis (which may itself be a merge, the
+        # tokens of a flattened H·W grid)
+        if not _clean(out, roles) or any(not any(a.uids <= b.uids for b in axes) for a in out):
             continue
         perm = [order.index(j) for j in range(n)]
         best = (moved, list(order), perm)
@@ -235,6 +244,12 @@ def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta, batch_origin: OpEve
             edits.append_call(at.file, at.line, ".transpose(0, 1)")
         if fixes:
             return fixes, at, "make the batches time-major where they are cut from the data, [time, batch, …]"
+    if not _time_major_use(trace, step):
+        # nothing after the RNN reads its output time-first (out[-1], out[1:]): the code after it was
+        # written for [batch, time, …], which batch_first=True keeps, where a transposed input would not
+        fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True") if site else None
+        if fixes:
+            return fixes, site, "construct it with batch_first=True (its input and the code after it are [batch, time, …])"
     prod = trace.events[inp.producer]
     line = hoist(prod.where, prod.stack, step.stack)
     fixes = None
@@ -243,3 +258,133 @@ def rnn_fix(watcher, step: OpEvent, module, inp: TensorMeta, batch_origin: OpEve
             edits.append_call(line.file, line.line, ".transpose(0, 1)")
     return fixes, line or step.where, ("transpose its input to [time, batch, features] (the code after it "
                                        "reads time-first output)")
+
+
+def patch_split(src: tuple, dst: tuple) -> list[int] | None:
+    """The patch sizes ``p`` for which a view of ``[B, C, *S]`` to ``[B, N, K]`` is a patch
+    embedding: N = prod(S_i / p_i) tokens of K = C·prod(p_i) values (ViT patches, time patches).
+    Square patches first; None if the sizes admit no such split."""
+    if len(dst) != 3 or len(src) < 3 or src[0] != dst[0] or not all(isinstance(d, int) and d > 0 for d in src):
+        return None
+    c, space = src[1], src[2:]
+    options = [[p for p in range(1, s + 1) if s % p == 0] for s in space]
+    best = None
+    for ps in itertools.product(*options):
+        n, k = 1, c
+        for s, p in zip(space, ps):
+            n, k = n * (s // p), k * p
+        if (n, k) != (dst[1], dst[2]) or all(p == 1 for p in ps):
+            continue
+        key = (len(set(ps)) > 1, ps)
+        if best is None or key < best[0]:
+            best = (key, list(ps))
+    return None if best is None else best[1]
+
+
+def patch_fix(ev: OpEvent, src: tuple, ps: list[int]):
+    """``img.reshape(b, N, K)`` → ``img.reshape(-1, C, gh, p, gw, p).permute(0, 2, 4, 1, 3, 5).reshape(b, N, K)``:
+    grid and patch digits split, the grid moved in front of the channels, then the user's merge."""
+    if ev.where is None:
+        return None
+    sizes = ["-1", str(src[1])]
+    for s, p in zip(src[2:], ps):
+        sizes += [str(s // p), str(p)]
+    k = len(ps)
+    perm = [0] + [2 + 2 * i for i in range(k)] + [1] + [3 + 2 * i for i in range(k)]
+    tail = ".contiguous()" if ev.name == "view" else ""
+    return edits.wrap_receiver(ev.where.file, ev.where.line, (ev.name,),
+                               "{}.reshape(" + ", ".join(sizes) + ").permute(" + ", ".join(map(str, perm)) + ")" + tail)
+
+
+def drop_call(ev: OpEvent) -> list[Fix] | None:
+    """``torch.softmax(h, dim=1)`` → ``h``; ``h.softmax(-1)`` → ``h``: the call's input in its place,
+    whatever other arguments (dim) it had."""
+    if ev.where is None:
+        return None
+    f, name = ev.where, ev.op.rsplit(".", 1)[-1]
+    if not edits.is_function_call(f.file, f.line, name):
+        return edits.remove_method(f.file, f.line, name)
+    src = edits.load(f.file, f.line)
+    if src is None:
+        return None
+    import libcst as cst
+    for call in edits.calls_covering(src, f.line, name):
+        arg = edits.arg_node(call.node, 0, "input")
+        pos = edits._find(src, arg.value) if arg is not None else None
+        if pos is None:
+            continue
+        text = src.text(pos)
+        atomic = isinstance(arg.value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+        return edits._splice(src, call.start, call.end, text if atomic else f"({text})")
+    return None
+
+
+def drop_layer(path: str, line: int, mtype: str) -> list[Fix] | None:
+    """``nn.Sequential(nn.Linear(32, 3), nn.Softmax(dim=1))`` → ``nn.Sequential(nn.Linear(32, 3))``: the
+    layer taken out of the Sequential it was built in (the text between it and its neighbour goes)."""
+    src = edits.load(path, line)
+    if src is None:
+        return None
+    for call in edits.calls_covering(src, line, "Sequential"):
+        args = [a for a in call.node.args if a.keyword is None]
+        for i, a in enumerate(args):
+            fn = a.value.func if hasattr(a.value, "func") else None
+            if fn is None or edits.func_name(a.value).rsplit(".", 1)[-1] != mtype or len(args) < 2:
+                continue
+            me = edits._find(src, a.value)
+            other = edits._find(src, args[i - 1].value if i else args[i + 1].value)
+            if me is None or other is None or me.start[0] != me.end[0]:
+                return None
+            after = src.lines[me.end[0] - 1][me.end[1]:]
+            comma = len(after) - len(after.lstrip(" ,")) if after.lstrip(" ").startswith(",") else 0
+            if comma:    # the layer and its comma go; a line left blank inside the call is fine
+                return edits._splice(src, me.start, (me.end[0], me.end[1] + comma), "")
+            start, end = (other.end, me.end) if i else (me.start, other.start)
+            return edits._splice(src, start, end, "")
+    return None
+
+
+BINARY = {"sub": "Subtract", "__sub__": "Subtract", "__rsub__": "Subtract", "add": "Add", "__add__": "Add",
+          "__radd__": "Add", "mul": "Multiply", "__mul__": "Multiply", "__rmul__": "Multiply",
+          "div": "Divide", "__truediv__": "Divide", "__rtruediv__": "Divide"}
+
+
+def wrap_binary_operand(path: str, line: int, op: str, side: int, template: str) -> list[Fix] | None:
+    """Wrap the left (0) or right (1) operand of the one ``a - b`` (``+``, ``*``, ``/``) on ``line``
+    that matches the op; None when the line has several (which one ran is not known)."""
+    import libcst as cst
+    kind = BINARY.get(op)
+    src = edits.load(path, line)
+    st = edits.statement_at(src, line) if src is not None and kind else None
+    if st is None:
+        return None
+    found: list = []
+
+    class V(cst.CSTVisitor):
+        def visit_BinaryOperation(self, node):
+            if type(node.operator).__name__ == kind:
+                found.append(node)
+    st.node.visit(V())
+    if len(found) != 1:
+        return None
+    target = found[0].left if side == 0 else found[0].right
+    pos = edits._find(src, target)
+    if pos is None:
+        return None
+    text = src.text(pos)
+    atomic = isinstance(target, (cst.Call, cst.Attribute, cst.Name, cst.Subscript))
+    return edits._splice(src, pos.start, pos.end, template.format(text if atomic else f"({text})"))
+
+
+def _time_major_use(trace: Trace, step: OpEvent) -> bool:
+    """The RNN's output is indexed along dim 0 (``out[-1]``, ``output[1:]``): code written time-first."""
+    for ev in trace.events[step.index + 1:]:
+        if ev.name != "[]" or not ev.activations or ev.activations[0].producer != step.index:
+            continue
+        if tuple(ev.activations[0].shape) != tuple(step.outputs[0].shape):
+            continue  # the final state h_n, not the output sequence
+        idx = ev.args[1] if len(ev.args) > 1 else None
+        first = idx[0] if isinstance(idx, tuple) and idx else idx
+        if isinstance(first, int) or isinstance(first, slice) and first != slice(None):
+            return True
+    return False

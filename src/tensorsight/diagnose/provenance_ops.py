@@ -130,8 +130,11 @@ def getitem(amap, ev, ins):
                 out.append(a)
             else:
                 b = resized(amap, ev, a, shape[j], 0, j)
-                if not ev.module and it.start is not None and it.stop is not None and it.step is None:
-                    amap.sliced.update(b.uids)  # data[i:i + bs]: maybe a batch cut from the data set
+                if not ev.module and it.start is not None and it.stop is not None and it.step is None \
+                        and len(a.parts) == 1 and a.parts[0].whole:
+                    # data[i:i + bs]: maybe a batch cut from the data set. Not when the axis is a digit
+                    # of a reshaped one (a stream batchified to [T, B] and cut into bptt windows)
+                    amap.sliced.update(b.uids)
                 out.append(b)
         d += 1
     out += list(x[d:])
@@ -159,6 +162,14 @@ def cat(amap, ev, ins):
     if a is None:
         return None
     first = ts[0]
+    x = first[a]
+    if len(ts) > 1 and all(t[a].size == x.size for t in ts) and len(x.parts) == 1 and x.parts[0].whole \
+            and (main_role(amap, x) == "batch" or not ev.module and main_role(amap, x) in WEAK) and not x.mixed:
+        # k equal batches one after the other ([x, flip(x)], [real, fake]): the new axis is (k, batch),
+        # the piece index outermost, so a view(B, k, …) that reads it as (batch, k) is a regroup
+        piece = amap.atom(UNKNOWN, len(ts), ev.index, 0, a, f"the {len(ts)} pieces of {ev.name} at dim {a}")
+        amap.pieces.add(piece.uid)
+        return [first[:a] + (Axis((piece,) + x.parts),) + first[a + 1:]]
     return [tuple(resized(amap, ev, first[d], s, 0, d) if d == a else first[d] for d, s in enumerate(shape))]
 
 
@@ -196,7 +207,7 @@ def reduce(amap, ev, ins):
     x = ins[0]
     if not x:
         return None
-    d = ev.arg(2 if _short(ev) == "norm" else 1, "dim", None)
+    d = ev.arg(2 if _short(ev) in NORMS else 1, "dim", None)
     if isinstance(d, str):
         d = None
     dims = list(d) if isinstance(d, (list, tuple)) else ([] if d is None else [d])
@@ -297,6 +308,7 @@ def rnn(amap, ev, ins):
         amap.guessed -= x[t].uids
         amap.learn(x[b], "batch", ev.index, f"the batch axis of {ev.module or ev.name}")
     amap.learn(x[t], "time")
+    amap.learn(x[-1], "feature")  # the input_size values read at each step
     out = x[:-1] + (amap.fresh("feature", _shape(ev)[-1], ev.index, 0, len(x) - 1, f"the hidden state of {ev.module or ev.name}"),)
     outs = [out]
     for j in range(1, len(ev.outputs)):
@@ -348,6 +360,13 @@ def matmul(amap, ev, ins):
         for i in range(1, lead + 1):
             xa = pa[-i] if i <= len(pa) else None
             xb = pb[-i] if i <= len(pb) else None
+            # a batch dim both operands have is one index into both; where it is a digit of the axis
+            # an operand keeps (heads of v's features in weights @ v), it is that operand's, so a
+            # later merge of heads with head_dim reads one axis again
+            if xa is not None and xb is not None and xa.size == xb.size != 1 \
+                    and xb.uids & b[-1].uids and not xa.uids & a[-2].uids:
+                batch.append(xb)
+                continue
             batch.append(xa if xa is not None and (xb is None or xa.size != 1) else xb)
         out = tuple(reversed(batch)) + (a[-2], b[-1])
     return [tuple(out)] if len(out) == len(shape) else None
@@ -401,7 +420,9 @@ BROADCAST = {
 }
 REDUCE = {"sum", "mean", "amax", "amin", "max", "min", "std", "var", "norm", "logsumexp", "prod",
           "argmax", "argmin", "all", "any", "median", "mode", "nansum", "nanmean", "count_nonzero",
-          "std_mean", "var_mean", "nanmedian"}
+          "std_mean", "var_mean", "nanmedian", "linalg_vector_norm", "linalg_norm", "vector_norm"}
+# reductions whose dim comes after an order argument: x.norm(p, dim), torch.linalg.vector_norm(x, ord, dim)
+NORMS = {"norm", "linalg_vector_norm", "linalg_norm", "vector_norm"}
 
 FAMILY = {}
 for _names, _handler in (
@@ -464,6 +485,13 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
                 dim = 0
         if main is not None and axes[dim].size != main:
             continue
+        own = [p for p in axes[dim].parts if p.uid not in amap.pieces]
+        lead = own[0] if own else None
+        if len(axes[dim].uids) > 1 and not axes[dim].mixed and lead is not None and lead.whole \
+                and (lead.uid in amap.sliced or len(own) == 1) and amap.role(lead) in WEAK:
+            # samples folded with other axes before the call ([N·T, C, H, W]; [x, flip(x)] one after
+            # the other): the samples cut from the data lead the merged axis, and they are the batch
+            amap.role_of[lead.uid] = "batch"
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
         if sizes and axes[dim].size in sizes:
             amap.strong.update(axes[dim].uids)

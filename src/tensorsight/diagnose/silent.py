@@ -26,11 +26,12 @@ from ..capture.events import OpEvent, Trace
 from ..shapes import fmt_shape
 from . import edits
 from .findings import Finding
-from .provenance import WEAK, AxisMap, axes_of, provenance_text
-from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, permutation_for,  # noqa: F401
-                               permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
+from .provenance import WEAK, AxisMap, axes_of, provenance_text, rows_cut
+from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, drop_layer, patch_fix, patch_split,  # noqa: F401
+                               permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
                                split_permute_fix, split_then_permute, unwrap_call, view_fix)
-from .provenance_checks import broadcast_rules, ce_class_axis_rules, rnn_rules, squeeze_rules
+from .provenance_checks import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
+                                squeeze_rules)
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
           "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss", "poisson_nll_loss",
@@ -95,7 +96,8 @@ def view_rules(ctx) -> list[Finding]:
         if _short(ev) not in RESHAPES or ev.where is None or not ev.inputs or not ev.outputs:
             continue
         src, dst = tuple(ev.inputs[0].shape), tuple(ev.outputs[0].shape)
-        ins, outs = amap.input_roles(ev.index, 0), amap.roles(ev.index)
+        # the rows test again with the roles known now: the batch may be named after the view ran
+        ins, outs = amap.input_roles(ev.index, 0), rows_cut(amap.roles(ev.index), amap.role)
         if not ins or any(a.mixed for a in ins) or not all(isinstance(d, int) for d in src + dst):
             continue
         cut = not _boundaries(dst) <= _boundaries(src)
@@ -148,6 +150,11 @@ def _view_finding(ctx, ev, ins, outs, bad, src, dst) -> Finding:
         how = (f"split the axes in their memory order, then move them: {ev.name}(sizes in the order "
                f"{', '.join(str(dst[i]) for i in order)}).{permute_text(p)}")
         fixes = split_permute_fix(ev, order, p)
+    elif patch_split(src, dst):
+        ps = patch_split(src, dst)
+        how = (f"cut it into {'×'.join(map(str, ps))} patches first: split every spatial axis into (grid, patch), "
+               f"move the grid axes in front of the channels, then merge")
+        fixes = patch_fix(ev, src, ps)
     else:
         how, fixes = "permute the axes first", None
     if flatten:
@@ -215,10 +222,25 @@ def permute_rules(ctx) -> list[Finding]:
         perm = _permutation(ev, len(ev.inputs[0].shape))
         if perm is None or perm != list(range(len(perm))):
             continue
+        axes = ctx.amap.input_roles(ev.index, 0)
+        fixes, how = _noop_fix(ev, axes)
         msg = (f"{ev.name}{_call_args(ev)} on {fmt_shape(ev.inputs[0].shape)} changes nothing: every axis stays "
-               f"where it is ({_roles_text(ctx.amap, ctx.amap.input_roles(ev.index, 0))}); name the axes to move")
-        out.append(Finding("warning", "permute_noop", ev.where.file, ev.where.line, msg, []))
+               f"where it is ({_roles_text(ctx.amap, axes)}); {how}")
+        out.append(Finding("warning", "permute_noop", ev.where.file, ev.where.line, msg, fixes or []))
     return out
+
+
+def _noop_fix(ev, axes):
+    """The one swap a no-op permute can have meant: [batch, a, b] with the batch kept in front has a
+    single other order, [batch, b, a] (rows read as columns, [B, T, C] as [B, C, T])."""
+    if len(axes) != 3 or not axes[0].has_batch or ev.where is None:
+        return None, "name the axes to move"
+    name = _short(ev)
+    args = {"permute": "0, 2, 1", "transpose": "1, 2", "swapaxes": "1, 2", "swapdims": "1, 2"}.get(name)
+    if args is None:
+        return None, "name the axes to move"
+    fixes = edits.replace_in_call_args(ev.where.file, ev.where.line, (name,), args)
+    return fixes, f"with the batch kept in front the only other order is {name}({args})"
 
 
 # -- softmax / argmax / normalize over the batch -----------------------------------------------------
@@ -287,7 +309,9 @@ def loss_input_rules(ctx) -> list[Finding]:
         x = ev.activations[0]
         made = f" (from {src.name} at {_at(src)})" if src.where else ""
         if how == "log":
-            fixes, line = _outer_call_fix(ev, 0, "{}.log()"), ev.where
+            fixes, line = _drop_softmax_fix(ctx, ev, src)
+            if not fixes:
+                fixes, line = _outer_call_fix(ev, 0, "{}.log()"), ev.where
             tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
                     "(or, equivalently, the log of these probabilities)")
         else:
@@ -299,10 +323,52 @@ def loss_input_rules(ctx) -> list[Finding]:
     return out
 
 
+# what may read the probabilities besides the loss and still get the same answer from the logits
+ORDER_ONLY = {"argmax", "max", "topk", "sort", "argsort"}
+
+
+def _drop_softmax_fix(ctx, ev, src):
+    """Drop a softmax written in the user's code when the loss is all that needs its values (an
+    argmax for the accuracy ranks logits the same): ``torch.softmax(h, dim=1)`` → ``h``."""
+    if src.where is None or ev.where is None:
+        return None, ev.where
+    layer = ctx.watcher.module(src.module) if ctx.watcher is not None and src.module else None
+    if layer is not None and type(layer).__name__ != "Softmax":
+        layer = None            # softmax called inside some model's forward: that line changes
+    if not _only_loss_reads(ctx, src, ev):
+        return None, ev.where
+    if layer is not None:   # a Softmax layer: take it out of the Sequential it was built in
+        site = ctx.watcher.site(layer)
+        fixes = drop_layer(site.file, site.line, "Softmax") if site is not None else None
+        return (fixes, site) if fixes else (None, ev.where)
+    fixes = drop_call(src)
+    return (fixes, src.where) if fixes else (None, ev.where)
+
+
+def _only_loss_reads(ctx, src, loss) -> bool:
+    """Every op that reads ``src``'s values (through reshapes and the like) is the loss or an
+    argmax-like op, so the values can go back to logits without changing anything else."""
+    todo, seen = [src.index], set()
+    while todo:
+        i = todo.pop()
+        for e in ctx.trace.events[i + 1:]:
+            if e.index in seen or not any(t.producer == i for t in e.inputs):
+                continue
+            seen.add(e.index)
+            name = _short(e)
+            if e.index == loss.index or name in ORDER_ONLY:
+                continue
+            if name in PASS_VALUES:
+                todo.append(e.index)
+                continue
+            return False
+    return True
+
+
 def _logits_fix(ctx, ev, src):
     """Drop the sigmoid when only the loss reads it; else hand the loss the sigmoid's input."""
     users = [e for e in ctx.trace.events if e.index != ev.index and any(t.producer == src.index for t in e.inputs)]
-    if not users:
+    if not users or _only_loss_reads(ctx, src, ev):
         fixes = unwrap_call(src)
         if fixes and src.where is not None:
             return fixes, src.where
@@ -354,11 +420,14 @@ def forced_shape_rules(ctx) -> list[Finding]:
 
 STATS = {"mean", "std", "var", "amax", "amin"}
 PER_CHANNEL_OVER = {"time", "height", "width", "depth"}
+# the quantities measured at each time step or pixel: what a conv reads as channels, an RNN or Linear as features
+MEASURED = {"channel", "feature"}
 
 
 def data_stats_rules(ctx) -> list[Finding]:
     """Data standardised across its channels (outside the model): per-channel statistics are taken
-    over time/space, so each channel keeps its own offset and scale removed."""
+    over time/space, so each channel keeps its own offset and scale removed. The channels are what a
+    conv reads as channels or an RNN as its input features, next to a time or space axis."""
     from ..analysis.explain import norm_dim
     out = []
     amap = ctx.amap
@@ -369,7 +438,7 @@ def data_stats_rules(ctx) -> list[Finding]:
         d = ev.kwargs.get("dim", ev.args[1] if len(ev.args) > 1 else None)
         axes = amap.input_roles(ev.index, 0)
         d = norm_dim(d, len(axes)) if isinstance(d, int) else None
-        if keep is not True or d is None or axes[d].role != "channel":
+        if keep is not True or d is None or axes[d].role not in MEASURED:
             continue
         over = [i for i, a in enumerate(axes) if a.role in PER_CHANNEL_OVER and a.size > 1]
         if not over:
@@ -379,13 +448,43 @@ def data_stats_rules(ctx) -> list[Finding]:
                f"the channels ({provenance_text(amap, ev.inputs[0].producer, _out_index(ctx.trace, ev.inputs[0]), d) if ev.inputs[0].producer is not None else f'dim {d} is channels'}): "
                f"every time step/pixel is standardised over the channels, so each channel's own offset and scale "
                f"stay in the data; take them per channel over dim={target}")
-        fixes = edits.replace_arg(ev.where.file, ev.where.line, (_short(ev),), 0, "dim", str(target))
+        fixes = _stats_dim_fix(ev.where.file, ev.where.line, d, len(axes), str(target))
         out.append(Finding("warning", "normalization_axis", ev.where.file, ev.where.line, msg, fixes or []))
     return out
 
 
-RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, loss_input_rules, broadcast_rules, rnn_rules,
-         ce_class_axis_rules, squeeze_rules, forced_shape_rules]
+def _stats_dim_fix(path: str, line: int, d: int, rank: int, new: str):
+    """Point every statistic on the line taken over dim ``d`` at ``new``: a standardisation
+    ``(x - x.mean(2, keepdim=True)) / x.std(2, keepdim=True)`` moves its mean and std together."""
+    from ..analysis.explain import norm_dim
+    from .findings import Fix
+    src = edits.load(path, line)
+    if src is None:
+        return None
+    spans = []
+    for call in edits.calls_covering(src, line, *STATS):
+        arg = edits.arg_node(call.node, 0, "dim")
+        pos = edits._find(src, arg.value) if arg is not None else None
+        if pos is None or pos.start[0] != line or pos.end[0] != line:
+            continue
+        try:
+            value = int(src.code(arg.value).strip())
+        except ValueError:
+            continue
+        if norm_dim(value, rank) == d:
+            spans.append((pos.start[1], pos.end[1]))
+    if not spans:
+        return None
+    old = src.lines[line - 1]
+    text = old
+    for a, b in sorted(set(spans), reverse=True):
+        text = text[:a] + new + text[b:]
+    fixes = [Fix(path, line, old, text)]
+    return fixes if edits.parses(src, fixes) else None
+
+
+RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, hand_normalize_rules, loss_input_rules,
+         broadcast_rules, rnn_rules, ce_class_axis_rules, squeeze_rules, forced_shape_rules]
 
 
 class Context:
