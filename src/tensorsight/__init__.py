@@ -16,7 +16,7 @@ _API = {
     # analysis
     "explain_shape": "analysis.explain", "symbolic": "analysis.symbolic", "solve": "analysis.solve",
     "summary": "analysis.summary",
-    "explain": "diagnose.context", "watch": "diagnose.context",
+    "explain": "diagnose.run.context", "watch": "diagnose.run.context",
     # layer algebra
     "conv_matrix": "algebra.conv_matrix", "conv_to_linear": "algebra.conv_matrix",
     "explain_im2col": "algebra.im2col",
@@ -45,5 +45,5 @@ def __dir__():
 
 
 def load_ipython_extension(ipython):  # %load_ext tensorsight
-    from .diagnose.ipython import load_ipython_extension as load
+    from .diagnose.run.ipython import load_ipython_extension as load
     load(ipython)

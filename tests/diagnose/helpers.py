@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tensorsight.diagnose.findings import Finding
-from tensorsight.diagnose.runner import RunReport, run_script
+from tensorsight.diagnose.run.runner import RunReport, run_script
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = HERE / "scripts"

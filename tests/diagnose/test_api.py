@@ -135,7 +135,7 @@ def test_watch_on_clean_training_has_no_findings():
 
 
 def test_watch_max_steps_stops_the_loop():
-    from tensorsight.diagnose.watch import StopRun
+    from tensorsight.diagnose.run.watch import StopRun
     model = nn.Linear(2, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     steps = 0

@@ -5,7 +5,7 @@ import torch
 import torch.nn as nn
 
 import tensorsight
-from tensorsight.diagnose.provenance import Atom, Axis, axes_of, provenance_text, reshape_axes
+from tensorsight.diagnose.provenance.axes import Atom, Axis, axes_of, provenance_text, reshape_axes
 
 
 def roles_of(amap, trace, op):

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from tensorsight.capture.distributed import simulated_world
-from tensorsight.diagnose.runner import run_script
+from tensorsight.diagnose.run.runner import run_script
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
 

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from tensorsight.diagnose import edits, source_file
+from tensorsight.diagnose.edit import edits, source_file
 from tensorsight.errors import TensorsightError
 
 from .helpers import cli

@@ -6,7 +6,7 @@ import textwrap
 import torch
 import torch.nn as nn
 
-from tensorsight.diagnose.watch import Watcher
+from tensorsight.diagnose.run.watch import Watcher
 
 
 def _mode_stack():

@@ -56,7 +56,7 @@ def collect_fixes(report: dict) -> list[dict]:
 def apply(fixes: list[dict], texts: dict) -> int:
     """Apply each fix to its file's lines (``texts``: path -> SourceFile, read as Python reads
     it: encoding, BOM, line endings kept); a fix applies only where the line is still ``old``."""
-    from ..diagnose import source_file
+    from ..diagnose.edit import source_file
     applied = 0
     for fx in fixes:
         path = os.path.realpath(fx["file"])
@@ -84,7 +84,7 @@ def parses(data: bytes | str, path: str) -> bool:
 def write_fixed(path: str, src, write: bool, originals: dict[str, str]) -> bool:
     """Show the diff of one fixed file; with ``write``, back it up (numbered, never replacing a
     backup) and write it in its own encoding and line endings. True when the file was written."""
-    from ..diagnose import source_file
+    from ..diagnose.edit import source_file
     from ..errors import TensorsightError
     try:
         old = source_file.read(path)
@@ -124,7 +124,7 @@ def run(args) -> int:
     if args.rounds < 1:
         raise TensorsightError(f"--rounds {args.rounds} must be 1 or more")
     if args.write:
-        from ..diagnose import source_file
+        from ..diagnose.edit import source_file
         source_file.check_writable(args.script)  # before the first run, before any backup
     originals: dict[str, str] = {}
     rounds = args.rounds if args.write else 1

@@ -23,8 +23,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..diagnose.dist_watch import torchrun_rank
-    from ..diagnose.runner import run_script
+    from ..diagnose.run.dist_watch import torchrun_rank
+    from ..diagnose.run.runner import run_script
     from .outputs import resolve_outputs, write_text
     # before the script runs (it may chdir, and a bad path must not cost the whole run)
     resolve_outputs(args, ("--json", "--html"), (args.script,))

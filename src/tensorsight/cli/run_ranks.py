@@ -7,7 +7,7 @@ import sys
 
 
 def report_job(args, report, rank: int, world_size: int) -> int:
-    from ..diagnose.dist_watch import collected, gather_reports, merge_reports, share_report
+    from ..diagnose.run.dist_watch import collected, gather_reports, merge_reports, share_report
     from .run import print_findings
     mine = share_report(report.to_dict(), rank)
     if rank != 0:

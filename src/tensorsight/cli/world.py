@@ -47,8 +47,8 @@ def explain_sharded_failure(exc, stream) -> bool:
     trace = getattr(exc, "trace", None)
     if trace is None or not any(e.dist is not None for e in trace.events):
         return False
-    from ..diagnose.crash import make_crash
-    from ..diagnose.sharding import sharding_crash
+    from ..diagnose.rules.crash import make_crash
+    from ..diagnose.rules.sharding import sharding_crash
     from .run import print_findings
     cause = exc.__cause__ or exc
     findings = [f for f in (sharding_crash(make_crash(_TraceView(trace), cause)) or []) if f is not None]

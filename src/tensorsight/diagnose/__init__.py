@@ -1,5 +1,11 @@
 """Run a user's script, watch it, diagnose shape bugs and fix them.
 
+The pipeline, one subpackage a stage: ``run/`` (the script runs with the watcher on; the Trace is
+captured) → ``provenance/`` (what every axis is; the silent findings read from it) → ``rules/``
+(the crash's failing op, its slice and the crash findings) → ``repair/`` (candidate sites →
+edit templates → validation by re-running the script → ranking → the report). ``edit/`` is the
+code editor every stage uses; ``findings.py`` the data they all produce.
+
 ``edits`` (libcst, ~0.5 s to import) is loaded on first use: a script that runs clean under
 ``tensorsight run`` never pays for the code editor.
 """
@@ -27,4 +33,4 @@ def _lazy(name: str) -> None:
     _sys.modules[name] = module
 
 
-_lazy(__name__ + ".edits")
+_lazy(__name__ + ".edit.edits")

@@ -17,7 +17,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import edits
+from ..edit import edits
 from ..findings import Fix
 
 # how many resolution steps a chain may take (caller of a caller of …)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import ast
 import re
 
-from .. import edits
+from ..edit import edits
 from ...capture.events import TensorMeta
-from ..origin import top_call
+from ..edit.origin import top_call
 from .sites import Site, _walk
 
 SAMPLE_FUNCTIONS = ("__getitem__", "__iter__", "__next__")

@@ -9,7 +9,7 @@ failing operand is; a layer edit that makes the layer read an axis that is not i
 """
 from __future__ import annotations
 
-from ..layers import feeding_layer
+from ..edit.layer_args import feeding_layer
 from .templates import Candidate, Context
 from .templates_origin import changed_text
 from .templates_producer import producer_agreement
@@ -144,7 +144,7 @@ def _data_agreement(c: Candidate, ctx: Context) -> float:
 def axis_roles(ctx: Context, ev, axis: int):
     """What axis ``axis`` of the failing op's first operand is, from axis provenance (if built)."""
     try:
-        from ..provenance import axes_of
+        from ..provenance.axes import axes_of
     except ImportError:
         return None
     try:

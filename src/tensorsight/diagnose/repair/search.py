@@ -269,7 +269,7 @@ def _orig_old(first: Candidate, fx: Fix) -> str:
 
 def _followups(watcher, exc) -> list[list[dict]]:
     """In a validation child: fixes the rules and the best templates propose for a new crash."""
-    from .. import crash as crash_mod
+    from ..rules import crash as crash_mod
     found = crash_mod.diagnose(watcher, exc)
     out = []
     fixes = [{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": f.message[:400],

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from ...capture.events import Frame, OpEvent, TensorMeta
-from .. import edits
-from ..layers import LAYER_OPS, feeding_layer
-from ..origin import hoist
+from ..edit import edits
+from ..edit.layer_args import LAYER_OPS, feeding_layer
+from ..edit.origin import hoist
 
 # how far back the walk goes from each operand (events, breadth first)
 SLICE_LIMIT = 40
@@ -116,7 +116,7 @@ def collect(crash) -> list[Site]:
 def model_input_site(crash, ev: OpEvent) -> Site | None:
     """The line that calls the model, when the failing op sees the model's input unchanged:
     an edit of the argument there (``net(x)`` → ``net(x.unsqueeze(1))``) changes what it sees."""
-    from ..origin import top_call
+    from ..edit.origin import top_call
     call = top_call(crash.trace, ev.index)
     if call is None or not call.inputs or call.where is None:
         return None

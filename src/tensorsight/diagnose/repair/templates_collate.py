@@ -12,7 +12,7 @@ import ast
 import re
 import statistics
 
-from .. import edits
+from ..edit import edits
 from ..findings import Fix
 from .candidate import Candidate, Context
 from .sites import Site

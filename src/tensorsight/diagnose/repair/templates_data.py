@@ -6,7 +6,7 @@ cannot make the failing op fit before any re-run.
 from __future__ import annotations
 
 from ...shapes import fmt_shape
-from .. import edits
+from ..edit import edits
 from .candidate import Candidate, Context
 from .fit import fits
 from .sites import Site

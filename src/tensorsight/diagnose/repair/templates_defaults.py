@@ -13,7 +13,7 @@ import re
 import torch
 
 from ...shapes import fmt_shape
-from .. import edits
+from ..edit import edits
 from .candidate import Candidate, Context, Template
 from .sites import Site, _walk
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import ast
 
 from ...shapes import fmt_shape
-from .. import edits
+from ..edit import edits
 from ..findings import Fix
-from ..layers import ARGS, ctor_arg_text, replace_ctor_arg
+from ..edit.layer_args import ARGS, ctor_arg_text, replace_ctor_arg
 from .candidate import Candidate, Context
 from .sites import Site
 
@@ -55,7 +55,7 @@ def swap_ctor_args(ctx: Context, site: Site):
 
 
 def swap_positional(site: Site, name: str, i: int, j: int, module=None):
-    from ..layers import call_index
+    from ..edit.layer_args import call_index
     src = edits.load(site.file)
     if src is None:
         return None
@@ -123,7 +123,7 @@ def logits_loss(ctx: Context, site: Site):
                 yield Candidate(tuple(fixes), "logits_loss", "loss", site, f"{ev.name} → {_LOGITS_F[ev.name]}", 6.0)
             break
         if ev.name == "binary_cross_entropy":
-            from ..provenance_fixes import _outer_call_fix
+            from ..provenance.fixes import _outer_call_fix
             fixes = _outer_call_fix(ev, 0, "torch.sigmoid({})")
             if fixes:
                 # the user chose a loss on probabilities: the missing piece is the sigmoid
@@ -205,7 +205,7 @@ def resize_to_other(ctx: Context, site: Site):
     x, y = ev.activations[0].shape, ev.activations[1].shape
     if len(x) < 3 or len(y) < 2 or tuple(x[-2:]) == tuple(y[-2:]):
         return
-    from ..provenance_fixes import _outer_call, _outer_call_fix
+    from ..provenance.fixes import _outer_call, _outer_call_fix
     src, node = _outer_call(ev)
     other = src.code(node.args[1].value).strip() if node is not None and len(node.args) > 1 else None
     if not other:

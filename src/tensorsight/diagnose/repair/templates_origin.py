@@ -12,7 +12,7 @@ import ast
 import os
 import re
 
-from .. import edits
+from ..edit import edits
 
 from .candidate import Candidate, Context
 from .origin_values import describe, resolve, scope_at, solve, value
@@ -159,7 +159,7 @@ def evaluated_model(ctx: Context) -> bool:
     ev = ctx.ev
     if ev is None:
         return False
-    from ..origin import top_call
+    from ..edit.origin import top_call
     call = top_call(ctx.crash.trace, ev.index)
     model = ctx.crash.watcher.module(call.path) if call is not None else None
     return model is not None and getattr(model, "training", True) is False

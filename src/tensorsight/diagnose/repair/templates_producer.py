@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 from ...shapes import fmt_shape
-from .. import edits
+from ..edit import edits
 from .candidate import Candidate, Context
 from .producers import in_sample_code, is_data_line, real_operand
 from .sites import Site

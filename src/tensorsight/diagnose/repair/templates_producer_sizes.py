@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ...shapes import fmt_shape
-from .. import edits
+from ..edit import edits
 from .candidate import Candidate, Context
 from .sites import Site
 from .templates_producer import CLASS_LOSSES, _single_assignment

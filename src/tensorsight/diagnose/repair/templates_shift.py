@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .. import edits
+from ..edit import edits
 from .candidate import Candidate, Context
 from .sites import Site
 

@@ -2,7 +2,7 @@
 built with the batch size of the constructor, a stored batch size passed along."""
 from __future__ import annotations
 
-from .. import edits
+from ..edit import edits
 from .candidate import Candidate, Context
 from .sites import Site
 

@@ -59,7 +59,7 @@ class Script:
 
 def edited_text(path: str, fixes: list[Fix]) -> str | None:
     """The file's text with ``fixes`` applied, or None when a fix's old line is not there."""
-    from .. import source_file
+    from ..edit import source_file
     try:  # the file's own encoding (BOM, coding cookie) and line splitting, as python reads it
         lines = list(source_file.read(path).lines)
     except (OSError, UnicodeError, LookupError, SyntaxError):
@@ -193,10 +193,10 @@ def _rerun(script: Script, sources: dict[str, str], diagnose_new) -> dict:
 
     import torch
 
-    from .. import checks
-    from ..watch import StopRun, Watcher
+    from ..run import checks
+    from ..run.watch import StopRun, Watcher
     torch.set_num_threads(1)
-    from .. import edits
+    from ..edit import edits
     main_path = os.path.realpath(script.path)
     for path, text in sources.items():
         try:
@@ -210,7 +210,7 @@ def _rerun(script: Script, sources: dict[str, str], diagnose_new) -> dict:
             _replace_module(path, text)
     main_text = sources.get(main_path)
     if main_text is None:
-        from .. import source_file
+        from ..edit import source_file
         main_text = source_file.read_text(main_path)
     code = compile(main_text, script.path, "exec")
     main = types.ModuleType("__main__")

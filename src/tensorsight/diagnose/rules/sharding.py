@@ -14,10 +14,10 @@ import math
 import os
 import re
 
-from ..capture.events import OpEvent, TensorMeta, Trace
-from ..shapes import fmt_shape
-from . import edits
-from .findings import Finding
+from ...capture.events import OpEvent, TensorMeta, Trace
+from ...shapes import fmt_shape
+from ..edit import edits
+from ..findings import Finding
 
 _SHARD = re.compile(r"S\((-?\d+)(?:,\d+)?\)")
 
@@ -171,7 +171,7 @@ def local_shard_as_whole(crash) -> list[Finding] | None:
         wanted += [TensorMeta(p.global_shape, "") for p in ev.dist.inputs[1:] if p is not None and g in p.global_shape]
     if not wanted:
         return None
-    from ..capture.distributed import parallel_style
+    from ...capture.distributed import parallel_style
     rank = prod_ev.dist.rank
     mesh_dim = mesh_dim_of(prod_ev, placed)
     prod_style = _style_of(crash, prod_ev.module, parallel_style)

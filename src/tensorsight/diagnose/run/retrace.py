@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..capture.events import OpEvent, Trace
+from ...capture.events import OpEvent, Trace
 
 
 @dataclass
@@ -137,7 +137,7 @@ def _current_module(rec):
 
 def spec_of(meta, batch: tuple[int, int] | None = None):
     """A ShapeSpec like ``meta`` (its first axis ``batch[1]`` when it is ``batch[0]``)."""
-    from ..shapes import ShapeSpec
+    from ...shapes import ShapeSpec
     shape = tuple(int(d) for d in meta.shape)
     if batch is not None and shape[:1] == (batch[0],):
         shape = (batch[1], *shape[1:])
@@ -146,7 +146,7 @@ def spec_of(meta, batch: tuple[int, int] | None = None):
 
 def kwarg_specs(kwargs: dict, batch: tuple[int, int] | None = None) -> dict:
     """A recorded call's keyword arguments as a replay passes them: tensors as ShapeSpecs."""
-    from ..capture.events import TensorMeta
+    from ...capture.events import TensorMeta
     out = {}
     for k, v in (kwargs or {}).items():
         if isinstance(v, TensorMeta):
@@ -161,7 +161,7 @@ def kwarg_specs(kwargs: dict, batch: tuple[int, int] | None = None) -> dict:
 def retrace(module, input_metas, rewrites=None, kwargs: dict | None = None) -> Retrace:
     """Trace ``module`` on fake inputs shaped like ``input_metas`` (and the recorded keyword
     arguments ``kwargs``), repairing wrong layers."""
-    from ..capture.fake import fake_repair, meta_trace, trace
+    from ...capture.fake import fake_repair, meta_trace, trace
     repairs: list[Repair] = []
 
     def repair(rec, event, func, args, kwargs, exc):
@@ -175,7 +175,7 @@ def retrace(module, input_metas, rewrites=None, kwargs: dict | None = None) -> R
     result = Retrace(repairs=repairs)
     # a small model for real on a copy, else meta tensors (the first meta/fake op of a process
     # costs seconds), and fake tensors only for what those cannot run
-    from ..capture.real import real_trace, small_enough
+    from ...capture.real import real_trace, small_enough
     layer_repair = lambda *a: repair_layer(*a, repairs)  # noqa: E731
     tr = None
     if small_enough(module, specs, kw):

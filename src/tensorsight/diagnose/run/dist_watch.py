@@ -14,7 +14,7 @@ import os
 import tempfile
 import time
 
-from .findings import Finding, Fix
+from ..findings import Finding, Fix
 
 
 def in_job() -> bool:
@@ -27,8 +27,8 @@ def watch_sharded(watcher):
     if not in_job():
         yield
         return
-    from ..capture.dist_record import CommTap, DistTap
-    from ..capture.distributed import track_parallel_styles
+    from ...capture.dist_record import CommTap, DistTap
+    from ...capture.distributed import track_parallel_styles
     tap = DistTap(watcher.recorder)
     with track_parallel_styles():
         try:
@@ -39,7 +39,7 @@ def watch_sharded(watcher):
 
 
 def sharding_warnings(watcher) -> list[Finding]:
-    from .sharding import uneven_shards
+    from ..rules.sharding import uneven_shards
     if watcher is None or not in_job():
         return []
     return uneven_shards(watcher.trace, lambda path: _site(watcher, path))

@@ -5,11 +5,11 @@ rules_batch.py (the batch axis and ops that join tensors).
 """
 from __future__ import annotations
 
-from .rules_batch import (batch_mismatch, batch_of_one, bmm_rank, cat_mismatch, missing_batch,
+from .batch import (batch_mismatch, batch_of_one, bmm_rank, cat_mismatch, missing_batch,
                           partial_batch)
-from .rules_data import (classes_not_at_dim1, input_dtype, loss_size_mismatch, spatial_target_channel,
+from .data import (classes_not_at_dim1, input_dtype, loss_size_mismatch, spatial_target_channel,
                          target_column, target_dtype, target_out_of_bounds)
-from .rules_layers import (embedding_index, layer_mismatch, missing_flatten, rnn_input_size,
+from .layers import (embedding_index, layer_mismatch, missing_flatten, rnn_input_size,
                            view_not_contiguous)
 
 from .sharding import sharding_crash  # sharded programs (DTensor): local shards vs global sizes

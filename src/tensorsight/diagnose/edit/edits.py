@@ -12,7 +12,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import source_file
-from .findings import Fix
+from ..findings import Fix
 
 _cache: dict[str, tuple[float, "Source"]] = {}
 

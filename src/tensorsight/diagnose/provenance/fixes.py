@@ -1,4 +1,4 @@
-"""Code fixes for the silent findings (libcst edits through diagnose/edits.py).
+"""Code fixes for the silent findings (libcst edits through diagnose/edit/edits.py).
 
 Each returns a list of Fix (one per changed line) or None when the code does not have the
 shape the edit needs; a finding without a fix is still reported.
@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import itertools
 
-from ..capture.events import OpEvent, TensorMeta, Trace
-from . import edits
-from .findings import Fix
-from .origin import hoist
-from .provenance import Axis, reshape_axes
+from ...capture.events import OpEvent, TensorMeta, Trace
+from ..edit import edits
+from ..findings import Fix
+from ..edit.origin import hoist
+from .axes import Axis, reshape_axes
 
 # ops that pass their input's values through (a probability stays a probability)
 PASS_VALUES = {"contiguous", "clone", "to", "float", "double", "half", "view", "reshape", "squeeze",

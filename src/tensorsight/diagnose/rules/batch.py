@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import re
 
-from ..shapes import fmt_shape
-from . import edits
+from ...shapes import fmt_shape
+from ..edit import edits
 from .crash import Crash, consumer_stack, origin_fix
-from .findings import Finding
-from .origin import chain, hoist
-from .rules_data import _BCAST, one_hot_compare
-from .rules_layers import findings_from_retrace
+from ..findings import Finding
+from ..edit.origin import chain, hoist
+from .data import _BCAST, one_hot_compare
+from .layers import findings_from_retrace
 
 
 def _base(path: str) -> str:
@@ -164,7 +164,7 @@ def _rnn_layout(crash: Crash, ev, x, batch: int):
             inp = step.activations[0]
             if len(inp.shape) != 3 or inp.shape[0] != batch or inp.shape[1] == batch:
                 return None
-            from .silent import rnn_layout_finding
+            from ..provenance.silent import rnn_layout_finding
             f = rnn_layout_finding(crash.watcher, step, module, inp, batch, severity="error")
             if f is not None and crash.symptom:
                 f.message += f" (it crashed at {_base(crash.symptom.file)}:{crash.symptom.line}: {crash.msg.splitlines()[0]})"
@@ -179,7 +179,7 @@ def _mixing_view(crash: Crash, x, batch: int):
             src = step.activations[0]
             out = step.outputs[0]
             if src.shape and out.shape and src.shape[0] == batch and out.shape[0] != batch:
-                from .silent import view_fix
+                from ..provenance.silent import view_fix
                 fixes = view_fix(step)
                 line = step.where
                 per = (src.numel or 0) // batch if batch else 0

@@ -6,10 +6,10 @@ axis of the same role where the size changed). Which op names use which handler 
 """
 from __future__ import annotations
 
-from ..analysis.explain import norm_dim
-from ..analysis.explain_layout import _permutation
-from ..capture.events import OpEvent, TensorRef
-from .provenance import UNKNOWN, WEAK, Atom, Axis, AxisMap, reshape_axes
+from ...analysis.explain import norm_dim
+from ...analysis.explain_layout import _permutation
+from ...capture.events import OpEvent, TensorRef
+from .axes import UNKNOWN, WEAK, Atom, Axis, AxisMap, reshape_axes
 
 NEW = Axis((Atom("new", 1, 0, 1, 1),))
 REDUCED = Axis((Atom("reduced", 1, 0, 1, 1),))

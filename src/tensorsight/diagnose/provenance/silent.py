@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import os
 
-from ..capture.events import OpEvent, Trace
-from ..shapes import fmt_shape
-from . import edits
-from .findings import Finding
-from .provenance import WEAK, AxisMap, axes_of, provenance_text, rows_cut
-from .provenance_fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, drop_layer, patch_fix, patch_split,  # noqa: F401
+from ...capture.events import OpEvent, Trace
+from ...shapes import fmt_shape
+from ..edit import edits
+from ..findings import Finding
+from .axes import WEAK, AxisMap, axes_of, provenance_text, rows_cut
+from .fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, drop_layer, patch_fix, patch_split,  # noqa: F401
                                permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
                                split_permute_fix, split_then_permute, unwrap_call, view_fix)
-from .provenance_checks import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
+from .compare import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
                                 squeeze_rules)
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -214,7 +214,7 @@ def _out_index(trace: Trace, meta) -> int:
 # -- permute that moves nothing --------------------------------------------------------------------
 
 def permute_rules(ctx) -> list[Finding]:
-    from ..analysis.explain_layout import _permutation
+    from ...analysis.explain_layout import _permutation
     out = []
     for ev in ctx.trace.events:
         if _short(ev) not in PERMUTES or ev.where is None or not ev.inputs or len(ev.inputs[0].shape) < 2:
@@ -246,7 +246,7 @@ def _noop_fix(ev, axes):
 # -- softmax / argmax / normalize over the batch -----------------------------------------------------
 
 def over_batch_rules(ctx) -> list[Finding]:
-    from ..analysis.explain import norm_dim
+    from ...analysis.explain import norm_dim
     out = []
     amap = ctx.amap
     for ev in ctx.trace.events:
@@ -386,7 +386,7 @@ def _logits_fix(ctx, ev, src):
 
 
 def _outer_name(ev):
-    from .provenance_fixes import _outer_call
+    from .fixes import _outer_call
     _, node = _outer_call(ev)
     return edits.func_name(node).rsplit(".", 1)[-1] if node is not None else None
 
@@ -428,7 +428,7 @@ def data_stats_rules(ctx) -> list[Finding]:
     """Data standardised across its channels (outside the model): per-channel statistics are taken
     over time/space, so each channel keeps its own offset and scale removed. The channels are what a
     conv reads as channels or an RNN as its input features, next to a time or space axis."""
-    from ..analysis.explain import norm_dim
+    from ...analysis.explain import norm_dim
     out = []
     amap = ctx.amap
     for ev in ctx.trace.events:
@@ -456,8 +456,8 @@ def data_stats_rules(ctx) -> list[Finding]:
 def _stats_dim_fix(path: str, line: int, d: int, rank: int, new: str):
     """Point every statistic on the line taken over dim ``d`` at ``new``: a standardisation
     ``(x - x.mean(2, keepdim=True)) / x.std(2, keepdim=True)`` moves its mean and std together."""
-    from ..analysis.explain import norm_dim
-    from .findings import Fix
+    from ...analysis.explain import norm_dim
+    from ..findings import Fix
     src = edits.load(path, line)
     if src is None:
         return None

@@ -5,7 +5,7 @@ import contextlib
 import sys
 
 from . import checks
-from .findings import Finding, dedupe
+from ..findings import Finding, dedupe
 from .watch import StopRun, Watcher
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..capture.events import Frame, OpEvent, TensorMeta, Trace
+from ...capture.events import Frame, OpEvent, TensorMeta, Trace
 
 # ops that move data around without computing on it: a shape or dtype seen after them was
 # already there before them

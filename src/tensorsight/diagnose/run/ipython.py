@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from . import checks
 from .context import render
-from .findings import dedupe
+from ..findings import dedupe
 from .watch import Watcher
 
 

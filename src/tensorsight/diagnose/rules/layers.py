@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import re
 
-from ..shapes import fmt_shape
-from . import edits
+from ...shapes import fmt_shape
+from ..edit import edits
 from .crash import Crash, consumer_stack, model_input, origin_fix
-from .findings import Finding
-from .layers import (ctor_arg_text, per_sample_factors, product_in_style, replace_ctor_arg,
+from ..findings import Finding
+from ..edit.layer_args import (ctor_arg_text, per_sample_factors, product_in_style, replace_ctor_arg,
                      size_text_from_producer)
-from .origin import top_call
-from .retrace import retrace
+from ..edit.origin import top_call
+from ..run.retrace import retrace
 
 
 def _base(path: str) -> str:
@@ -115,7 +115,7 @@ def repair_finding(crash: Crash, rep, tr) -> Finding | None:
                f"so each of the {n} samples has {per} = {fact} features; flatten per sample with "
                f"{ev.name}(x.size(0), -1) → [{n}, {per}]")
         return Finding("error", "view_reshape", line.file, line.line, msg, fixes or [])
-    from .layers import module_of
+    from ..edit.layer_args import module_of
     module = (module_of(tr, w, ev.module) if ev.module else None) or rep.module
     if module is None:
         return None
@@ -268,13 +268,13 @@ def embedding_index(crash: Crash):
     w = crash.watcher
     module = w.module(ev.module)
     # were the ids sampled from a distribution of the wrong width?
-    from .origin import ancestors
+    from ..edit.origin import ancestors
     for step in ancestors(crash.trace, ids):
         if step.name in ("multinomial", "argmax", "topk", "max") and step.activations:
             width = step.activations[0].shape[-1]
             if width == rows:
                 continue
-            from .layers import feeding_layer
+            from ..edit.layer_args import feeding_layer
             layer = feeding_layer(crash.trace, step.activations[0]) or _through_softmax(crash.trace, step)
             if layer is None:
                 continue
@@ -306,7 +306,7 @@ def embedding_index(crash: Crash):
 
 
 def _through_softmax(trace, step):
-    from .layers import feeding_layer
+    from ..edit.layer_args import feeding_layer
     cur = step.activations[0]
     for _ in range(10):
         if cur.producer is None:

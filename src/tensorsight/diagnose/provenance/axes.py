@@ -21,7 +21,7 @@ broadcasting: ``None``, ``unsqueeze``), ``reduced`` (``keepdim``), ``weight`` an
 - ``axes_of(trace)`` computes it once; ``AxisMap.roles(e, k)`` gives output ``k`` of event
   ``e``; ``provenance_text`` says where an axis came from.
 
-The silent checks (diagnose/silent.py) compare these roles with what each consumer expects
+The silent checks (diagnose/provenance/silent.py) compare these roles with what each consumer expects
 (provenance_ops.EXPECT) and report where they disagree.
 """
 from __future__ import annotations
@@ -30,8 +30,8 @@ import itertools
 import os
 from dataclasses import dataclass, field, replace
 
-from ..capture.events import OpEvent, TensorMeta, Trace
-from ..shapes import fmt_shape
+from ...capture.events import OpEvent, TensorMeta, Trace
+from ...shapes import fmt_shape
 
 UNKNOWN = "?"
 # roles a consumer may overwrite: they say nothing about the data
@@ -287,7 +287,7 @@ def rows_cut(out: tuple[Axis, ...], roles) -> tuple[Axis, ...]:
 def axes_of(trace: Trace, batch_sizes=(), last_batches=()) -> AxisMap:
     """Infer the axes of every tensor of ``trace``. ``batch_sizes``: what the DataLoaders hand
     out; ``last_batches``: the sizes of their last, partial batches."""
-    from . import provenance_ops as ops
+    from . import ops as ops
     sizes = {b for b in batch_sizes if isinstance(b, int) and b > 1}
     amap = AxisMap(trace, batch_sizes=sizes,
                    loader_sizes=sizes | {b for b in last_batches if isinstance(b, int) and b > 1})

@@ -2,13 +2,13 @@
 broadcasting operands, RNN time/batch axes, the class axis of cross_entropy, squeeze()."""
 from __future__ import annotations
 
-from ..capture.events import OpEvent
-from ..shapes import fmt_shape
-from . import edits
-from .findings import Finding
-from .provenance import WEAK, AxisMap, provenance_text
-from .provenance_fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix, wrap_binary_operand
-from .provenance_ops import BROADCAST, main_role
+from ...capture.events import OpEvent
+from ...shapes import fmt_shape
+from ..edit import edits
+from ..findings import Finding
+from .axes import WEAK, AxisMap, provenance_text
+from .fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix, wrap_binary_operand
+from .ops import BROADCAST, main_role
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
           "binary_cross_entropy_with_logits", "kl_div", "soft_margin_loss", "poisson_nll_loss",

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..capture.events import Frame
-from ..capture.recorder import Recorder
-from ..capture.source import is_user_file, make_frame
+from ...capture.events import Frame
+from ...capture.recorder import Recorder
+from ...capture.source import is_user_file, make_frame
 
 
 # optimizer steps recorded in full; after them only ops of module calls with new signatures are

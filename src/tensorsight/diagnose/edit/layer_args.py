@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from ..capture.events import OpEvent, TensorMeta, Trace
+from ...capture.events import OpEvent, TensorMeta, Trace
 from . import edits
 
 # layer type -> {role: (position, keyword)}

@@ -4,11 +4,11 @@ from __future__ import annotations
 import os
 import re
 
-from ..shapes import fmt_shape
-from . import edits
+from ...shapes import fmt_shape
+from ..edit import edits
 from .crash import Crash, consumer_stack, origin_fix
-from .findings import Finding
-from .layers import replace_ctor_arg
+from ..findings import Finding
+from ..edit.layer_args import replace_ctor_arg
 
 
 def _base(path: str) -> str:
@@ -84,7 +84,7 @@ def loss_size_mismatch(crash: Crash):
     ev = crash.failing
     if ev is None or len(ev.activations) < 2 or ev.where is None:
         return None
-    from .silent import LOSSES, _loss_shape_fix, _outer_call_fix
+    from ..provenance.silent import LOSSES, _loss_shape_fix, _outer_call_fix
     if ev.name not in LOSSES:
         return None
     x, y = ev.activations[0], ev.activations[1]
@@ -121,7 +121,7 @@ def spatial_target_channel(crash: Crash):
                              consumer_stack(crash, ev))
     if not fixes:
         line = ev.where or crash.symptom
-        from .silent import _outer_call_fix
+        from ..provenance.silent import _outer_call_fix
         fixes = _outer_call_fix(ev, 1, "{}.squeeze(1)")
     msg = (f"segmentation targets are class ids of shape [N, H, W] = {fmt_shape((y.shape[0], *y.shape[2:]))}, but "
            f"the mask has a channel axis {fmt_shape(y.shape)}; squeeze it (and make it long)")
@@ -139,7 +139,7 @@ def classes_not_at_dim1(crash: Crash):
     if len(x.shape) != 3 or y.shape != x.shape[:2]:
         return None
     line = ev.where or crash.symptom
-    from .silent import _outer_call_fix
+    from ..provenance.silent import _outer_call_fix
     fixes = _outer_call_fix(ev, 0, "{}.transpose(1, 2)")
     msg = (f"cross_entropy reads classes from dim 1, but the logits {fmt_shape(x.shape)} have their {x.shape[2]} "
            f"classes last (target {fmt_shape(y.shape)}); pass logits.transpose(1, 2) → [{x.shape[0]}, {x.shape[2]}, "
@@ -202,7 +202,7 @@ def _operand_dtype(crash: Crash, ev, odd):
     if line is None:
         return None
     # made by a call that takes dtype= (torch.tensor(...)): say the dtype there, no cast after it
-    from .repair.templates_origin import _MAKERS
+    from ..repair.templates_origin import _MAKERS
     made = edits.add_kwarg(line.file, line.line, _MAKERS, "dtype", f"torch.{want}")
     if made:
         fixes, suffix = made, f"dtype=torch.{want}"
@@ -235,7 +235,7 @@ def target_out_of_bounds(crash: Crash):
             except Exception:  # noqa: BLE001
                 pass
             break
-    from .layers import feeding_layer, module_of
+    from ..edit.layer_args import feeding_layer, module_of
     layer = feeding_layer(crash.trace, x)
     module = module_of(crash.trace, crash.watcher, layer.module) if layer is not None else None
     site = crash.watcher.site(module) if module is not None else None

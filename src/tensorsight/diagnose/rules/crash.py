@@ -10,12 +10,12 @@ import re
 import traceback
 from dataclasses import dataclass
 
-from ..capture.events import Frame, OpEvent, TensorMeta
-from ..capture.source import is_user_file
-from ..shapes import fmt_shape
-from . import edits
-from .findings import Finding
-from .origin import chain, hoist, top_call
+from ...capture.events import Frame, OpEvent, TensorMeta
+from ...capture.source import is_user_file
+from ...shapes import fmt_shape
+from ..edit import edits
+from ..findings import Finding
+from ..edit.origin import chain, hoist, top_call
 
 
 @dataclass
@@ -78,7 +78,7 @@ def diagnose(watcher, exc: BaseException) -> list[Finding]:
     if not _is_shape_crash(crash, found) or _sharded(crash):
         return found
     try:
-        from .repair.search import repair
+        from ..repair.search import repair
         return repair(crash, found)
     except Exception:  # noqa: BLE001 - the search must never hide the rules' answer
         if os.environ.get("TENSORSIGHT_DEBUG"):
@@ -92,7 +92,7 @@ def _sharded(crash: Crash) -> bool:
 
 
 def rule_findings(crash: Crash) -> list[Finding]:
-    from . import crash_rules
+    from . import table as crash_rules
     for rule in crash_rules.RULES:
         try:
             out = rule(crash)
@@ -141,7 +141,7 @@ def generic(crash: Crash) -> Finding | None:
 
 
 def _through_torch(exc: BaseException) -> bool:
-    from ..capture.source import _TORCH_DIR
+    from ...capture.source import _TORCH_DIR
     return any(f.filename.startswith(_TORCH_DIR) for f in traceback.extract_tb(exc.__traceback__))
 
 

@@ -7,8 +7,8 @@ import sys
 import traceback
 from dataclasses import dataclass, field
 
-from ..errors import safe_str
-from .findings import Finding, dedupe
+from ...errors import safe_str
+from ..findings import Finding, dedupe
 from .watch import StopRun
 
 
@@ -127,7 +127,7 @@ def report_uncaught(exc: BaseException, stream) -> None:
     hook = sys.excepthook
     if hook is not sys.__excepthook__:
         tb = exc.__traceback__
-        from ..cli.usercode import own_frame
+        from ...cli.usercode import own_frame
         while tb is not None and own_frame(tb.tb_frame.f_code.co_filename):
             tb = tb.tb_next
         try:
@@ -142,5 +142,5 @@ def report_uncaught(exc: BaseException, stream) -> None:
 
 def print_user_traceback(exc: BaseException, stream) -> None:
     """The traceback as python prints it (chained causes too), without tensorsight's frames."""
-    from ..cli.usercode import format_user_traceback
+    from ...cli.usercode import format_user_traceback
     stream.write(format_user_traceback(exc))

@@ -17,7 +17,7 @@ import stat
 import tokenize
 from dataclasses import dataclass, field
 
-from ..errors import TensorsightError
+from ...errors import TensorsightError
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 

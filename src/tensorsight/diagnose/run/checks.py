@@ -7,11 +7,11 @@ import sys
 
 import torch
 
-from ..shapes import fmt_shape
-from . import crash as crash_mod
-from . import edits
-from .findings import Finding
-from .silent import silent_findings
+from ...shapes import fmt_shape
+from ..rules import crash as crash_mod
+from ..edit import edits
+from ..findings import Finding
+from ..provenance.silent import silent_findings
 
 
 def install(watcher) -> None:
@@ -20,7 +20,7 @@ def install(watcher) -> None:
     watcher.step_findings = []
     watcher.on_first_step.append(first_step)
     try:
-        from ..regularize import L1Watch
+        from ...regularize import L1Watch
     except ImportError:
         L1Watch = None
     if L1Watch is not None:
@@ -126,9 +126,9 @@ def _rehearse(watcher) -> list[Finding]:
 
     Only a failure specific to the partial batch is reported: when the same rehearsal with a
     full batch fails too, every batch has the problem (or the rehearsal cannot run this model)."""
-    from ..capture.fake import trace as fake_trace
-    from ..errors import ForwardError
-    from ..shapes import ShapeSpec
+    from ...capture.fake import trace as fake_trace
+    from ...errors import ForwardError
+    from ...shapes import ShapeSpec
     from .retrace import kwarg_specs
     out = []
     tr = watcher.trace
