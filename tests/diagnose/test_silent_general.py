@@ -177,3 +177,13 @@ def test_rnn_whose_output_is_pooled_batch_first_gets_batch_first(tmp_path):
     assert f.line == run.line("self.gru = nn.GRU(8, 8)")
     assert [fx.new.strip() for fx in f.fixes] == ["self.gru = nn.GRU(8, 8, batch_first=True)"]
     assert_clean(fix_until_clean(run))
+
+
+def test_softmax_in_a_method_other_callers_use_is_kept_and_the_loss_call_is_fixed(tmp_path):
+    # `probabilities()` is an API (reporting, inference): dropping its softmax would change it for
+    # every caller, so the fix goes where the loss is handed the probabilities
+    run = diagnose("silent_predict_proba_into_ce.py", tmp_path)
+    completed(run)
+    f = run.one("loss_input_type", "warning")
+    assert f.line == run.line("val = loss_fn(p, y)")
+    assert_clean(fix_until_clean(run))

@@ -332,6 +332,8 @@ def _drop_softmax_fix(ctx, ev, src):
     argmax for the accuracy ranks logits the same): ``torch.softmax(h, dim=1)`` → ``h``."""
     if src.where is None or ev.where is None:
         return None, ev.where
+    if not _written_for_the_loss(src, ev):
+        return None, ev.where
     layer = ctx.watcher.module(src.module) if ctx.watcher is not None and src.module else None
     if layer is not None and type(layer).__name__ != "Softmax":
         layer = None            # softmax called inside some model's forward: that line changes
@@ -343,6 +345,14 @@ def _drop_softmax_fix(ctx, ev, src):
         return (fixes, site) if fixes else (None, ev.where)
     fixes = drop_call(src)
     return (fixes, src.where) if fixes else (None, ev.where)
+
+
+def _written_for_the_loss(src, loss) -> bool:
+    """The softmax may go where it is written when that is the loss's own function or a module's
+    forward (the model's output). Any other function that returns probabilities (``predict``,
+    ``predict_proba``, a helper) is an API other callers rely on: the loss call changes instead."""
+    fn = src.where.function
+    return fn == "forward" or (src.where.file, fn) == (loss.where.file, loss.where.function)
 
 
 def _only_loss_reads(ctx, src, loss) -> bool:
