@@ -293,6 +293,7 @@ def _dim_fix(ctx, ev, name, target):
 def loss_input_rules(ctx) -> list[Finding]:
     out = []
     trace = ctx.trace
+    made_at = set()     # one finding per line that makes the probabilities, however many losses read them
     for ev in trace.events:
         name = _short(ev)
         if ev.where is None or not ev.activations:
@@ -306,6 +307,10 @@ def loss_input_rules(ctx) -> list[Finding]:
         if spec is None or src is None or _short(src) not in spec[0]:
             continue
         bad, wants, how = spec
+        if src.where is not None:
+            if (src.where.file, src.where.line) in made_at:
+                continue
+            made_at.add((src.where.file, src.where.line))
         x = ev.activations[0]
         made = f" (from {src.name} at {_at(src)})" if src.where else ""
         if how == "log":
@@ -351,8 +356,13 @@ def _written_for_the_loss(src, loss) -> bool:
     """The softmax may go where it is written when that is the loss's own function or a module's
     forward (the model's output). Any other function that returns probabilities (``predict``,
     ``predict_proba``, a helper) is an API other callers rely on: the loss call changes instead."""
-    fn = src.where.function
-    return fn == "forward" or (src.where.file, fn) == (loss.where.file, loss.where.function)
+    return src.where.function == "forward" or _same_frame(src, loss)
+
+
+def _same_frame(a, b) -> bool:
+    """Both ops ran in one call of one function (two methods named ``forward`` in one file are not
+    one function: the calls that led to them differ), so a name bound at one is in scope at the other."""
+    return (a.where.file, a.where.function) == (b.where.file, b.where.function) and a.stack[:-1] == b.stack[:-1]
 
 
 def _only_loss_reads(ctx, src, loss) -> bool:
@@ -382,8 +392,7 @@ def _logits_fix(ctx, ev, src):
         fixes = unwrap_call(src)
         if fixes and src.where is not None:
             return fixes, src.where
-    elif src.where is not None and ev.where is not None and src.where.file == ev.where.file \
-            and src.where.function == ev.where.function:
+    elif src.where is not None and ev.where is not None and _same_frame(src, ev):
         name = _short(src)
         arg = (edits.arg_text(src.where.file, src.where.line, (name,), 0, None)
                if edits.is_function_call(src.where.file, src.where.line, name) else None)
