@@ -31,6 +31,8 @@ def _library_file(path: str) -> bool:
     component) is only needed for the names that pass, the user's own files."""
     return path.startswith(_SKIP_PREFIXES) or (path.startswith((_STDLIB, _STDLIB_RAW))
                                                 and "site-packages" not in path)
+
+
 _frame_cache: dict[tuple, Frame] = {}
 
 

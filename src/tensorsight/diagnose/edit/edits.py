@@ -11,7 +11,8 @@ import libcst as cst
 from ..findings import Fix
 from .locate import (  # noqa: F401  (re-exported: edits.load, edits.calls_at, …)
     Node, Source, _find, _pick, arg_node, arg_text, assigned_names, assigned_value, calls_at, calls_covering,
-    func_name, imports_functional_as, is_function_call, line_of, list_element_text, load, prime, statement_at)
+    func_name, imports_functional_as, is_function_call, line_of, list_args, list_element_text, load, prime,
+    statement_at)
 
 
 def _splice(src: Source, start: tuple[int, int], end: tuple[int, int], new: str) -> list[Fix] | None:
@@ -94,20 +95,17 @@ def _rewrite_value(path: str, line: int, rewrite, assignments_only: bool = False
     pos = _find(src, value)
     if pos is None:
         return None
-    return _splice(src, pos.start, pos.end, rewrite(src.text(pos), value))
+    new = rewrite(src.text(pos), value)     # None: the rewrite does not apply to this value
+    return _splice(src, pos.start, pos.end, new) if new is not None else None
 
 
 def append_call(path: str, line: int, suffix: str) -> list[Fix] | None:
     """``y = expr`` → ``y = expr<suffix>`` (e.g. ``.squeeze(-1)``), wrapping in parentheses if needed."""
     def rewrite(text, value):
+        if isinstance(value, _CONTAINERS):
+            return None   # a tensor method on a dict or list literal is never the fix
         atomic = isinstance(value, (cst.Call, cst.Attribute, cst.Name, cst.Subscript)) or value.lpar
         return f"{text}{suffix}" if atomic else f"({text}){suffix}"
-    src = load(path, line)
-    if src is None:
-        return None
-    _, value = assigned_value(src, line)
-    if isinstance(value, _CONTAINERS):
-        return None   # a tensor method on a dict or list literal is never the fix
     return _rewrite_value(path, line, rewrite)
 
 
@@ -187,12 +185,7 @@ def wrap_list_element(path: str, line: int, names: tuple[str, ...], index: int, 
     src = load(path, line)
     if src is None:
         return None
-    for call in calls_covering(src, line, *names):
-        if not call.node.args:
-            continue
-        seq = call.node.args[0].value
-        if not isinstance(seq, (cst.List, cst.Tuple)) or index >= len(seq.elements):
-            continue
+    for seq in list_args(src, line, names, index):
         el = seq.elements[index].value
         ref = src.code(seq.elements[ref_index].value).strip()
         pos = _find(src, el)

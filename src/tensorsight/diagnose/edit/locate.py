@@ -302,10 +302,16 @@ def list_element_text(path: str, line: int, names: tuple[str, ...], index: int) 
     src = load(path, line)
     if src is None:
         return None
-    for call in calls_covering(src, line, *names):
-        if not call.node.args:
-            continue
-        seq = call.node.args[0].value
-        if isinstance(seq, (cst.List, cst.Tuple)) and index < len(seq.elements):
-            return src.code(seq.elements[index].value).strip()
+    for seq in list_args(src, line, names, index):
+        return src.code(seq.elements[index].value).strip()
     return None
+
+
+def list_args(src: Source, line: int, names: tuple[str, ...], index: int):
+    """The list/tuple literals passed first to the calls of ``names`` covering ``line`` that have
+    an element ``index`` (``torch.cat([a, b])``), innermost call first."""
+    for call in calls_covering(src, line, *names):
+        if call.node.args:
+            seq = call.node.args[0].value
+            if isinstance(seq, (cst.List, cst.Tuple)) and index < len(seq.elements):
+                yield seq

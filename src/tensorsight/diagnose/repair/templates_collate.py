@@ -64,8 +64,9 @@ def _getitem_returns(dataset):
         return None, []
     tree = ast.parse("\n".join(src.lines))
     for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name == "__getitem__" and node.lineno <= code.co_firstlineno + 1 \
-                and (node.decorator_list[0].lineno if node.decorator_list else node.lineno) >= code.co_firstlineno - 1:
+        # co_firstlineno is the first decorator's line when there is one, else the def's
+        first = node.decorator_list[0].lineno if getattr(node, "decorator_list", None) else getattr(node, "lineno", 0)
+        if isinstance(node, ast.FunctionDef) and node.name == "__getitem__" and first == code.co_firstlineno:
             rets = [n for n in ast.walk(node) if isinstance(n, ast.Return) and n.value is not None
                     and n.lineno == n.end_lineno]
             return path, rets
