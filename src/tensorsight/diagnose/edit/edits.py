@@ -146,6 +146,19 @@ def replace_call(path: str, line: int, names: tuple[str, ...], new_text: str) ->
     return None
 
 
+def wrap_nth_call(path: str, line: int, names: tuple[str, ...], index: int, template: str) -> list[Fix] | None:
+    """Wrap the ``index``-th call (in source order) named ``names`` that starts on ``line``:
+    template ``'{} + 1'``; the call is parenthesised when the template is an operator."""
+    src = load(path, line)
+    if src is None:
+        return None
+    calls = sorted(calls_at(src, line, *names), key=lambda c: c.start)
+    if not 0 <= index < len(calls):
+        return None
+    call = calls[index]
+    return _splice(src, call.start, call.end, template.format(src.text(call)))
+
+
 def wrap_arg(path: str, line: int, names: tuple[str, ...], position: int, template: str) -> list[Fix] | None:
     """Wrap one argument of a call: template ``'{}.view_as(x)'`` or ``'{}.log()'``."""
     src = load(path, line)

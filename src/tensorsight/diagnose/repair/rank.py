@@ -103,11 +103,35 @@ def _batch_sizes(ctx: Context) -> set[int]:
 
 
 def batch_size_change(c: Candidate, ctx: Context) -> float:
-    """Resizing the batch to make shapes fit hides the bug (every batch size must work)."""
+    """Resizing the batch to make shapes fit hides the bug (every batch size must work); so does
+    reshaping the data the script feeds in (real data will not change shape to fit the model)."""
     s = c.site
     if s is not None and s.kind == "constant" and s.value in _batch_sizes(ctx):
         return -4.0
+    if s is not None and s.kind in ("constant", "origin") and isinstance(s.value, int) and s.value > 1 \
+            and s.value in _model_batches(ctx) and c.kind == "number":
+        return -3.0    # the first axis of what the model is given: the batch, as far as one can tell
+    if c.kind == "number" and _resizes_data(c, ctx):
+        return -4.0
     return 0.0
+
+
+def _model_batches(ctx: Context) -> set[int]:
+    return {int(call.inputs[0].shape[0]) for call in ctx.crash.trace.modules
+            if call.depth == 0 and call.inputs and call.inputs[0].shape and isinstance(call.inputs[0].shape[0], int)}
+
+
+# ops that stand for the data a script reads: random tensors made outside every model
+DATA_FACTORIES = {"randn", "rand", "randint", "normal", "randperm", "rand_like", "randn_like", "randint_like"}
+
+
+def _resizes_data(c: Candidate, ctx: Context) -> bool:
+    lines = c.lines
+    for ev in ctx.crash.trace.events:
+        if ev.where is not None and not ev.module and (ev.where.file, ev.where.line) in lines \
+                and ev.name.split(".")[-1] in DATA_FACTORIES:
+            return True
+    return False
 
 
 def _style(c: Candidate) -> float:

@@ -159,7 +159,11 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     if rc is not None:
         cands.append(rc)
     same = {_key(rc)} if rc is not None else set()
-    cands += [c for c in templates.generate(ctx) if _key(c) not in same]
+    from . import templates_axis_size, templates_provenance
+    for c in templates_provenance.candidates(ctx) + templates_axis_size.candidates(ctx) + templates.generate(ctx):
+        if _key(c) not in same:
+            same.add(_key(c))
+            cands.append(c)
     # a number written over names is also tried where the names get their value (that edit,
     # when a template made it too, is then the origin's: its chain and its rank)
     lifted = templates_origin.lift(ctx, cands)

@@ -19,6 +19,8 @@ from ..edit.origin import hoist
 
 # how far back the walk goes from each operand (events, breadth first)
 SLICE_LIMIT = 40
+# how near the failing op an op made inside a helper must be for the helper's line to be a site
+HELPER_DEPTH = 3
 
 
 @dataclass(eq=False)
@@ -80,8 +82,17 @@ def collect(crash) -> list[Site]:
                 out = step.outputs[0] if step.outputs else meta
                 add(Site("operand", line.file, line.line, f"it makes operand {i} ({step.name})", operand=i,
                          event=step, meta=out, depth=depth))
+                inner = step.where
+                if (inner.file, inner.line) != (line.file, line.line) and depth <= HELPER_DEPTH and _is_user(inner.file):
+                    # made inside a helper the consumer calls: the helper's own line is a site too
+                    # (the bug may be there, one call away, rather than at the call)
+                    add(Site("operand", inner.file, inner.line,
+                             f"it makes operand {i} ({step.name}) in {inner.function or 'a helper'}",
+                             operand=i, event=step, meta=out, depth=depth + 1))
         site = model_input_site(crash, ev)
         if site is not None:
+            add(site)
+        for site in loss_argument_sites(crash, ev):
             add(site)
         from .producers import producer_sites
         for site in producer_sites(crash):
@@ -130,6 +141,29 @@ def model_input_site(crash, ev: OpEvent) -> Site | None:
         return None
     return Site("operand", call.where.file, call.where.line, f"passes the model its input {call.inputs[0]}",
                 operand=hit[0], meta=call.inputs[0], depth=2, wrap=(tuple(names), 0))
+
+
+# ops whose operands are the arguments of the user's call, in order (a loss and its target)
+LOSS_OPS = {"cross_entropy", "nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
+            "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
+            "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss", "poisson_nll_loss",
+            "ctc_loss", "triplet_margin_loss", "multi_margin_loss", "cosine_similarity"}
+
+
+def loss_argument_sites(crash, ev: OpEvent) -> list[Site]:
+    """The failing loss's own call: each argument is an operand, and an edit of the argument
+    there (``criterion(out, y.squeeze(1))``) is where a target that is only wrong for this loss
+    gets its shape."""
+    if ev.where is None or ev.name.split(".")[-1] not in LOSS_OPS:
+        return []
+    from ..provenance.fixes import _outer_call
+    src, node = _outer_call(ev)
+    if node is None:
+        return []
+    name = edits.func_name(node).rsplit(".", 1)[-1]
+    n = len([a for a in node.args if a.keyword is None and not a.star])
+    return [Site("operand", ev.where.file, ev.where.line, f"passes {name} its argument {i} {t}", operand=i,
+                 meta=t, depth=1, wrap=((name,), i)) for i, t in enumerate(ev.activations[:n])]
 
 
 def _names_of(crash, obj, where: Frame) -> list[str]:

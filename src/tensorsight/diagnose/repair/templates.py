@@ -17,6 +17,7 @@ from .templates_layers import (batch_first, drop_last, input_size_for_network, l
 from .templates_producer import batch_axis, features_last, mask_values, onehot_to_ids, pack_rows, truncate_ids
 from .templates_collate import resize_samples
 from .templates_shift import shifted_target
+from .templates_labels import shift_labels
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_defaults import DEFAULTS
 from .templates_origin import dtype_at_creation
@@ -46,6 +47,7 @@ TEMPLATES = [
     Template("pad_collate", "loader", ("loader",), pad_collate),
     Template("resize_samples", "data", ("loader",), resize_samples),
     Template("shifted_target", "data", ("call",), shifted_target),
+    Template("shift_labels", "data", ("operand",), shift_labels),
     Template("smaller_window", "layer", ("ctor", "call"), smaller_window),
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),

@@ -231,6 +231,8 @@ def number_from_error(ctx: Context, site: Site):
             yield Candidate(tuple(fixes), "number_from_error", "number", site, f"{site.text} → {new}: the data needs {want} where this gives {got}",
                             5.0 if computed else 3.5)
         for name in names_with_value(ctx, site.file, want) if not computed else ():
+            if not _defined_before(site.file, site.line, name):
+                continue
             fixes = _replace_expr(site, name)
             if fixes:
                 yield Candidate(tuple(fixes), "number_from_name", "number", site,
@@ -251,6 +253,22 @@ def names_with_value(ctx: Context, file: str, value: int) -> list[str]:
         elif isinstance(v, (list, tuple, dict, set, str)) and len(v) == value and not isinstance(v, str):
             out.append(f"len({k})")
     return out[:3]
+
+
+def _defined_before(file: str, line: int, expr: str) -> bool:
+    """Whether the module-level name in ``expr`` (``N`` or ``len(N)``) is bound before ``line``
+    when that line runs at module level: a config line above the data cannot read the data."""
+    src = edits.load(file)
+    if src is None or not (src.lines[line - 1][:1].strip()):
+        return True     # inside a function: it runs later, when every module name is bound
+    name = expr[4:-1] if expr.startswith("len(") else expr
+    try:
+        tree = ast.parse("\n".join(src.lines))
+    except SyntaxError:
+        return True
+    first = min((n.lineno for n in tree.body for t in ast.walk(n)
+                 if isinstance(t, ast.Name) and t.id == name and isinstance(t.ctx, ast.Store)), default=None)
+    return first is None or first < line
 
 
 def implied_text(text: str, got: int, want: int) -> str | None:

@@ -20,6 +20,7 @@ from .sites import Site
 
 # an edit at the origin is tried before, and ranks above, the edit it was lifted from
 LIFT_BONUS = 1.0
+ADJUSTED_LIFT_BONUS = 0.4
 # a parameter left at its default is where a value most often goes unnoticed
 DEFAULT_BONUS = 0.5
 LIFTABLE = ("layer", "rule", "number")
@@ -48,7 +49,7 @@ def lift(ctx: Context, cands: list[Candidate]) -> list[Candidate]:
 def _lifted(ctx: Context, c: Candidate):
     fx = c.fixes[0]
     old_text, new_text = changed_text(fx.old, fx.new)
-    if old_text is None or new_text is None or not _is_int(new_text) or _is_int(old_text):
+    if old_text is None or new_text is None or _is_int(old_text):
         return
     try:
         expr = ast.parse(old_text, mode="eval").body
@@ -57,7 +58,6 @@ def _lifted(ctx: Context, c: Candidate):
     if not any(isinstance(n, (ast.Name, ast.Attribute, ast.Subscript)) for n in ast.walk(expr)):
         return
     ast.increment_lineno(expr, fx.line - 1)
-    want = int(new_text)
     module = _module_at(ctx, c, fx)
     scope = scope_at(fx.file, fx.line, ctx.crash.watcher, contained=module)
     if scope is None:
@@ -66,7 +66,9 @@ def _lifted(ctx: Context, c: Candidate):
     if term is None:
         return
     now = value(term)
-    if now is None or now == want:
+    # ``N`` → ``N + 1`` at one use patches the value there; where N is set is where it is wrong
+    want = int(new_text) if _is_int(new_text) else adjusted_value(old_text, new_text, now)
+    if now is None or want is None or now == want:
         return
     for leaf, v in solve(term, want):
         fixes = leaf.edit(v)
@@ -78,7 +80,9 @@ def _lifted(ctx: Context, c: Candidate):
                   f"{leaf.name} = {v} gives {want} and keeps the program's formula")
         why = f"is where {leaf.name} gets its value ({leaf.value})"
         site = Site("origin", leaf.file, leaf.line, why, module=module, value=leaf.value, text=leaf.name, depth=3)
-        prior = c.prior + LIFT_BONUS + (DEFAULT_BONUS if leaf.default else 0.0)
+        # lifted from ``N + k`` at one use: above that use, below a literal written as the name
+        bonus = LIFT_BONUS if _is_int(new_text) else ADJUSTED_LIFT_BONUS
+        prior = c.prior + bonus + (DEFAULT_BONUS if leaf.default else 0.0)
         # the same layer change, made at the origin: ranked by the same agreement with the data
         yield Candidate(tuple(fixes), "origin_value", "number", site, detail, prior, layer_change=c.layer_change)
 
@@ -90,6 +94,40 @@ def _module_at(ctx: Context, c: Candidate, fx):
         if s.kind == "ctor" and (s.file, s.line) == (fx.file, fx.line):
             return s.module
     return None
+
+
+def adjusted_value(old_text: str, new_text: str, now) -> int | None:
+    """The int ``new_text`` evaluates to when ``old_text`` inside it is ``now`` (``n + 1`` with
+    n = 64 → 65); None unless the rest of ``new_text`` is int arithmetic."""
+    if not isinstance(now, int):
+        return None
+    try:
+        old = ast.dump(ast.parse(old_text, mode="eval").body)
+        tree = ast.parse(new_text, mode="eval").body
+    except SyntaxError:
+        return None
+
+    def ev(node):
+        if ast.dump(node) == old:
+            return now
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+            a, b = ev(node.left), ev(node.right)
+            return None if a is None or b is None else _ARITH[type(node.op)](a, b)
+        return None
+
+    if ast.dump(tree) == old or old not in ast.dump(tree):
+        return None
+    try:
+        v = ev(tree)
+    except ZeroDivisionError:
+        return None
+    return v if isinstance(v, int) else None
+
+
+_ARITH = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
+          ast.FloorDiv: lambda a, b: a // b}
 
 
 def changed_text(old: str, new: str):

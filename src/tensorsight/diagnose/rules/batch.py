@@ -218,8 +218,11 @@ def cat_mismatch(crash: Crash):
     acts = ev.activations
     if len(acts) <= idx:
         return None
-    # resize the operand that came out of an upsampling (or else the later one) to the other
-    up = next((i for i in (idx, 0) if _upsampled(crash.trace, acts[i])), idx)
+    # resize the operand that came out of an upsampling to the other; without one (and a
+    # spatial axis that differs) this is not a skip connection, and the story below is not its own
+    up = next((i for i in (idx, 0) if _upsampled(crash.trace, acts[i])), None)
+    if up is None or not any(a != b for a, b in zip(acts[0].shape[2:], acts[idx].shape[2:])):
+        return None
     ref = 0 if up == idx else idx
     small, big = acts[up].shape, acts[ref].shape
     fn = edits.imports_functional_as(line.file)

@@ -227,6 +227,8 @@ def target_out_of_bounds(crash: Crash):
     x = ev.inputs[0]
     classes = x.shape[1] if len(x.shape) > 1 else x.shape[0]
     high = int(m.group(1))
+    if high < 0:
+        return None   # ids below 0: no output layer is wide enough (the repair search shifts them)
     for loc in reversed(crash.tb_locals):
         t = loc.get("target")
         if t is not None and hasattr(t, "max"):

@@ -1,0 +1,72 @@
+"""Repair mechanisms that are not one message's rule (issue 13): axis provenance on the crash's
+slice, a size read off the wrong axis, a config value fixed where it is set.
+
+Each script is new (not a corpus case); the fix must be on the line where the bug is and the
+fixed script must run clean.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .helpers import assert_clean, describe, diagnose, fix_until_clean
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
+
+
+def fixed_lines(run):
+    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
+
+
+def test_a_view_that_folds_the_batch_into_the_features_keeps_the_batch_on_its_own_axis(tmp_path):
+    # [6, 24].view(1, 1, -1) is [1, 1, 144]: provenance says axis 2 is batch·embedding, so the
+    # unit axis the view wrote gets the batch (not the batch size set to 1, which also runs)
+    run = diagnose("repair_view_folds_batch.py", tmp_path)
+    line = run.line("emb = self.embed(token).view(1, 1, -1)")
+    assert fixed_lines(run) == {(line, "emb = self.embed(token).view(1, token.size(0), -1)")}, describe(run.findings)
+    assert "6 samples of the batch" in run.problems[0].message
+    assert not any("batch = 1" in fx.new for f in run.problems for fx in f.fixes)
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_cat_without_upsampling_is_not_explained_as_a_skip_connection(tmp_path):
+    run = diagnose("repair_view_folds_batch.py", tmp_path)
+    assert not any("pooling floors odd sizes" in f.message for f in run.findings), describe(run.findings)
+
+
+def test_sizes_read_off_the_feature_axis_are_read_off_the_time_axis_on_both_lines(tmp_path):
+    # q, k are [3, 7, 20]; the mask is built from q.size(2), k.size(2) = 20 where 7 is needed;
+    # q.size(-1) (the scale, which sizes nothing) stays as it is
+    run = diagnose("repair_size_from_wrong_axis.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("t_q = q.size(2)"), "t_q = q.size(1)"),
+                                (run.line("t_k = k.size(2)"), "t_k = k.size(1)")}, describe(run.findings)
+    assert "[3, 7, 20]" in run.problems[0].message
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_config_value_one_short_is_fixed_where_it_is_set_not_at_its_use(tmp_path):
+    # ids go up to 40, N_TOKENS = 40: `N_TOKENS = 41` (the origin), not `Tagger(N_TOKENS + 1, …)`
+    run = diagnose("repair_config_constant_at_use.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("N_TOKENS = 40"), "N_TOKENS = 41")}, describe(run.findings)
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_target_with_an_extra_unit_axis_is_squeezed_where_the_loss_is_called(tmp_path):
+    # the masks come out of a dict batch ([4, 1, 16, 16]); the loss's own call is a site, so the
+    # squeeze goes on its argument, not on the DataLoader line the batch was hoisted to
+    run = diagnose("repair_mask_channel_at_loss.py", tmp_path)
+    line = run.line("return self.loss_fn(self.net(pixels), labels)")
+    assert fixed_lines(run) == {(line, "return self.loss_fn(self.net(pixels), labels.squeeze(1))")}, \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))
+
+
+def test_class_ids_below_zero_are_shifted_where_the_dataset_makes_them(tmp_path):
+    # ratings -2 … 2 for 5 classes: no output layer fits negative ids, so no layer edit; the
+    # label is shifted by 2 in __getitem__, the element of the returned tuple that is the label
+    run = diagnose("repair_labels_below_zero.py", tmp_path)
+    line = run.line("return features, torch.tensor(stars - 3)")
+    assert fixed_lines(run) == {(line, "return features, torch.tensor(stars - 3) + 2")}, describe(run.findings)
+    assert "-2 to 2" in run.problems[0].message
+    assert_clean(fix_until_clean(run))
