@@ -70,3 +70,12 @@ def test_class_ids_below_zero_are_shifted_where_the_dataset_makes_them(tmp_path)
     assert fixed_lines(run) == {(line, "return features, torch.tensor(stars - 3) + 2")}, describe(run.findings)
     assert "-2 to 2" in run.problems[0].message
     assert_clean(fix_until_clean(run))
+
+
+def test_a_model_output_of_several_tensors_given_to_a_loss_takes_the_main_one_where_assigned(tmp_path):
+    # TypeError "must be Tensor, not tuple": (logits, aux) from a model with an auxiliary head
+    run = diagnose("repair_tuple_output_to_loss.py", tmp_path)
+    line = run.line("out = net(x)")
+    assert fixed_lines(run) == {(line, "out = net(x)[0]")}, describe(run.findings)
+    assert "[16,4]" in run.problems[0].message
+    assert_clean(fix_until_clean(run))

@@ -12,8 +12,9 @@ from .data import (classes_not_at_dim1, input_dtype, loss_size_mismatch, spatial
 from .layers import (embedding_index, layer_mismatch, missing_flatten, rnn_input_size,
                            view_not_contiguous)
 
+from .outputs import tuple_output
 from .sharding import sharding_crash  # sharded programs (DTensor): local shards vs global sizes
 
-RULES = [sharding_crash, partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
+RULES = [sharding_crash, tuple_output, partial_batch, missing_flatten, layer_mismatch, view_not_contiguous, input_dtype, batch_of_one, missing_batch,
          target_column, spatial_target_channel, classes_not_at_dim1, target_dtype, target_out_of_bounds,
          batch_mismatch, loss_size_mismatch, rnn_input_size, cat_mismatch, bmm_rank, embedding_index]
