@@ -79,3 +79,12 @@ def test_a_model_output_of_several_tensors_given_to_a_loss_takes_the_main_one_wh
     assert fixed_lines(run) == {(line, "out = net(x)[0]")}, describe(run.findings)
     assert "[16,4]" in run.problems[0].message
     assert_clean(fix_until_clean(run))
+
+
+def test_an_input_too_small_for_a_window_gets_the_size_the_network_arithmetic_gives(tmp_path):
+    # 24 → 3x3 after three stride-2 stages (÷8); AvgPool2d(4) needs a 4x4 map: 4·8 = 32, not a
+    # round-number guess (48, 96); the smaller window is named as the alternative
+    run = diagnose("repair_input_size_for_window.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("IMG_SIZE = 24"), "IMG_SIZE = 32")}, describe(run.findings)
+    assert "AvgPool2d(3)" in run.problems[0].message or "window 4 → 3" in run.problems[0].message
+    assert_clean(fix_until_clean(run))

@@ -354,13 +354,52 @@ def input_size_for_network(ctx: Context, site: Site):
     if site.value not in _input_spatial_sizes(ctx):
         return
     v = site.value
-    options = sorted({-(-v // m) * m for m in (16, 32)} - {v}) if joined else [2 * v, 4 * v]
+    derived = _network_sizes(ctx, v, joined)
+    # sizes the network's own arithmetic gives are tried early (and can be named as the
+    # alternative to a layer edit); round-number guesses come last
+    prior = 6.0 if derived else 4.0
+    options = derived or (sorted({-(-v // m) * m for m in (16, 32)} - {v}) if joined else [2 * v, 4 * v])
     for new in options:
         fixes = _replace_expr(site, str(new))
         if fixes:
             why = ("a multiple of the network's total downsampling" if joined
                    else "large enough for every window of the network")
-            yield Candidate(tuple(fixes), "input_size", "number", site, f"input size {v} → {new}: {why}", 4.0)
+            yield Candidate(tuple(fixes), "input_size", "number", site, f"input size {v} → {new}: {why}", prior)
+
+
+def _network_sizes(ctx: Context, v: int, joined: bool) -> list[int]:
+    """Input sizes near ``v`` the network takes, from its own arithmetic: the total downsampling
+    is the input size over the smallest map the trace saw (a power of two); skips line up when
+    the input is a multiple of it (nearest first, rounding down on a tie), and a window of k
+    fits once the map it reads is k wide (k times the downsampling up to that op)."""
+    import math
+    ev = ctx.ev
+    if ev is None:
+        return []
+    from ..edit.origin import top_call
+    call = top_call(ctx.crash.trace, ev.index)
+    if call is None or not call.inputs:
+        return []
+    rank = len(call.inputs[0].shape)
+    # the maps the model made from its input (same rank: [N, C, H, W] stays 4-D)
+    maps = [d for e in ctx.crash.trace.events[call.start:ev.index + 1] for t in e.outputs
+            if len(t.shape) == rank >= 3 for d in t.shape[2:] if isinstance(d, int) and d > 0]
+    if not maps:
+        return []
+    if joined:
+        f = 2 ** round(math.log2(v / min(maps)))
+        if f < 2:
+            return []
+        down, up = v // f * f, -(-v // f) * f
+        return [x for x in sorted({down, up}, key=lambda x: (abs(x - v), x)) if x != v and x > 0]
+    x = ev.activations[0] if ev.activations else None
+    module = ctx.crash.watcher.module(ev.module) if ev.module else None
+    k = getattr(module, "kernel_size", None)
+    k = k[0] if isinstance(k, tuple) else k
+    if x is None or len(x.shape) < 3 or not isinstance(k, int) or not isinstance(x.shape[-1], int) or x.shape[-1] < 1:
+        return []
+    f = 2 ** round(math.log2(v / x.shape[-1]))
+    return [k * f] if k * f > v else []
 
 
 def _input_spatial_sizes(ctx: Context) -> set[int]:
