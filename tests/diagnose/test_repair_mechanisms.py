@@ -88,3 +88,15 @@ def test_an_input_too_small_for_a_window_gets_the_size_the_network_arithmetic_gi
     assert fixed_lines(run) == {(run.line("IMG_SIZE = 24"), "IMG_SIZE = 32")}, describe(run.findings)
     assert "AvgPool2d(3)" in run.problems[0].message or "window 4 → 3" in run.problems[0].message
     assert_clean(fix_until_clean(run))
+
+
+def test_a_pairwise_loss_on_sequences_compares_rows_on_every_call_of_it(tmp_path):
+    # CosineEmbeddingLoss wants [N, D]: [4, 9, 16] becomes 36 rows, on both calls of the loss
+    run = diagnose("repair_pairwise_loss_on_sequences.py", tmp_path)
+    assert fixed_lines(run) == {
+        (run.line("loss = align(proj_a(a), proj_t(t), same)"),
+         "loss = align(proj_a(a).flatten(0, -2), proj_t(t).flatten(0, -2), same)"),
+        (run.line("loss = loss + align(a, t, same)"), "loss = loss + align(a.flatten(0, -2), t.flatten(0, -2), same)")}, \
+        describe(run.findings)
+    assert all(f.category == "loss_input_type" for f in run.problems if f.fixes)
+    assert_clean(fix_until_clean(run))

@@ -13,7 +13,8 @@ _BY_TEMPLATE = {"cast": "dtype", "drop_last": "last_partial_batch", "batch_first
                 "per_sample_flatten": "view_reshape", "logits_loss": "loss_input_type",
                 "add_sigmoid": "loss_input_type", "resize_to_other": "loss_target_shape",
                 "eval_mode": "batch_size", "squeeze_ate_batch": "batch_dim_changed", "global_pool": "pooling",
-                "batch_in_view": "view_reshape", "data_flag": "loss_target_shape"}
+                "batch_in_view": "view_reshape", "data_flag": "loss_target_shape", "batch_kept_view": "view_reshape",
+                "flatten_rows": "loss_input_type", "shift_labels": "class_count", "input_size": "input_too_small"}
 _BY_OP = [("conv", "conv_channels"), ("linear", "linear_in_features"), ("batch_norm", "batchnorm_features"),
           ("layer_norm", "layernorm_shape"), ("view", "view_reshape"), ("reshape", "view_reshape"),
           ("cat", "cat_stack"), ("stack", "cat_stack"), ("bmm", "matmul"), ("matmul", "matmul"), ("@", "matmul"),
@@ -26,9 +27,15 @@ def category(c: Candidate, ctx: Context) -> str:
     base = c.template.split("+")[0]
     if base in _BY_TEMPLATE:
         return _BY_TEMPLATE[base]
+    if base == "provenance" and c.findings:
+        return c.findings[0].category
     name = ctx.ev.name if ctx.ev is not None else ""
+    # the op's own name first (cosine_embedding_loss is a loss, not an embedding)
     for key, cat in _BY_OP:
-        if name.startswith(key) or key in name:
+        if name.startswith(key):
+            return cat
+    for key, cat in _BY_OP:
+        if key in name:
             return cat
     return "shape"
 

@@ -43,7 +43,7 @@ class Site:
 
     @property
     def key(self) -> tuple:
-        return (self.kind, self.file, self.line, self.operand, self.span)
+        return (self.kind, self.file, self.line, self.operand, self.span, self.wrap is not None)
 
 
 def numbers_in(message: str) -> list[int]:

@@ -18,6 +18,7 @@ from .templates_producer import batch_axis, features_last, mask_values, onehot_t
 from .templates_collate import resize_samples
 from .templates_shift import shifted_target
 from .templates_labels import shift_labels
+from .templates_loss_rows import flatten_rows
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_defaults import DEFAULTS
 from .templates_origin import dtype_at_creation
@@ -48,6 +49,7 @@ TEMPLATES = [
     Template("resize_samples", "data", ("loader",), resize_samples),
     Template("shifted_target", "data", ("call",), shifted_target),
     Template("shift_labels", "data", ("operand",), shift_labels),
+    Template("flatten_rows", "data", ("operand",), flatten_rows),
     Template("smaller_window", "layer", ("ctor", "call"), smaller_window),
     Template("resize_to_other", "data", ("call",), resize_to_other),
     Template("number_from_error", "number", ("constant",), number_from_error),
