@@ -100,3 +100,11 @@ def test_a_pairwise_loss_on_sequences_compares_rows_on_every_call_of_it(tmp_path
         describe(run.findings)
     assert all(f.category == "loss_input_type" for f in run.problems if f.fixes)
     assert_clean(fix_until_clean(run))
+
+
+def test_a_pooling_window_read_off_the_channel_axis_is_read_off_the_time_axis(tmp_path):
+    # h is [5, 32, 20]; kernel_size=h.size(1) = 32 > 20 ("Invalid computed output size: 0")
+    run = diagnose("repair_pool_window_from_channels.py", tmp_path)
+    line = run.line("h = F.max_pool1d(h, kernel_size=h.size(1)).squeeze(2)")
+    assert fixed_lines(run) == {(line, "h = F.max_pool1d(h, kernel_size=h.size(2)).squeeze(2)")}, describe(run.findings)
+    assert_clean(fix_until_clean(run))

@@ -66,11 +66,28 @@ def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
         high = highest_target(tb_locals, "input")
         if high >= 0:
             out.append((high + 1, int(ev.inputs[1].shape[0])))
+    window = _window_pair(msg, ev)
+    if window is not None and window not in out:
+        out.append(window)
     m = _BOUNDS.search(msg)
     if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
         high = max(int(m.group(1)), highest_target(tb_locals))
         out.append((high + 1, int(ev.inputs[0].shape[1])))
     return out
+
+
+def _window_pair(msg: str, ev):
+    """(map width, window) of a pooling op whose window outgrew its input: the size the window
+    should not exceed, and the window it got (errors such as "Invalid computed output size: 0"
+    name neither)."""
+    if ev is None or "pool" not in ev.name or not ev.activations or "output size" not in msg.lower():
+        return None
+    k = ev.kwargs.get("kernel_size", ev.args[1] if len(ev.args) > 1 else None)
+    k = k[-1] if isinstance(k, (tuple, list)) and k else k
+    width = ev.activations[0].shape[-1]
+    if isinstance(k, int) and isinstance(width, int) and k > width:
+        return (width, k)
+    return None
 
 
 def highest_target(tb_locals, name: str = "target") -> int:

@@ -105,7 +105,9 @@ def _single(ctx: Context):
             if not shape or not -len(shape) <= axis < len(shape):
                 continue
             got = shape[axis]
-            if got not in wrong or not _reaches(fn, node, sizing, path, got):
+            on_failing = ctx.ev is not None and ctx.ev.where is not None \
+                and (ctx.ev.where.file, ctx.ev.where.line) == (path, node.lineno)
+            if got not in wrong or not (on_failing or _reaches(fn, node, sizing, path, got)):
                 continue
             for want in wrong.get(got, ()):
                 others = [i for i, d in enumerate(shape) if d == want and i != axis % len(shape)]
