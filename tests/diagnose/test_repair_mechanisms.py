@@ -83,10 +83,12 @@ def test_a_model_output_of_several_tensors_given_to_a_loss_takes_the_main_one_wh
 
 def test_an_input_too_small_for_a_window_gets_the_size_the_network_arithmetic_gives(tmp_path):
     # 24 → 3x3 after three stride-2 stages (÷8); AvgPool2d(4) needs a 4x4 map: 4·8 = 32, not a
-    # round-number guess (48, 96); the smaller window is named as the alternative
+    # round-number guess (48, 96). A model in train mode keeps the window fix first
+    # (test_repair_origin), and the input size is named as the alternative
     run = diagnose("repair_input_size_for_window.py", tmp_path)
-    assert fixed_lines(run) == {(run.line("IMG_SIZE = 24"), "IMG_SIZE = 32")}, describe(run.findings)
-    assert "AvgPool2d(3)" in run.problems[0].message or "window 4 → 3" in run.problems[0].message
+    assert fixed_lines(run) == {(run.line("self.pool = nn.AvgPool2d(4)"), "self.pool = nn.AvgPool2d(3)")}, \
+        describe(run.findings)
+    assert "input size 24 → 32" in run.problems[0].message, describe(run.findings)
     assert_clean(fix_until_clean(run))
 
 
@@ -107,4 +109,14 @@ def test_a_pooling_window_read_off_the_channel_axis_is_read_off_the_time_axis(tm
     run = diagnose("repair_pool_window_from_channels.py", tmp_path)
     line = run.line("h = F.max_pool1d(h, kernel_size=h.size(1)).squeeze(2)")
     assert fixed_lines(run) == {(line, "h = F.max_pool1d(h, kernel_size=h.size(2)).squeeze(2)")}, describe(run.findings)
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_formula_passed_to_a_layer_is_replaced_where_it_is_passed(tmp_path):
+    # NodeLayer(N_NODES * BATCH, 16) builds Linear(36, …) for rows of one value: no single name
+    # in the formula can make 9·4 equal 1, so the argument itself is set (not the data
+    # transposed into one sample of 36 features, which also runs)
+    run = diagnose("repair_formula_passed_to_layer.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("self.layer = NodeLayer(N_NODES * BATCH, 16)"),
+                                 "self.layer = NodeLayer(1, 16)")}, describe(run.findings)
     assert_clean(fix_until_clean(run))

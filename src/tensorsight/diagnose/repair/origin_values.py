@@ -253,6 +253,16 @@ def _parameter(name: str, scope: Scope):
         if term is not None:
             for leaf in _leaves(term):
                 leaf.chain.append(f"{name} (passed by {call_text})")
+            if isinstance(passed, ast.BinOp) and value(term) is not None:
+                # a formula passed at the call (``GCNConv(N * B, …)``) may be the wrong formula,
+                # not a wrong name in it: the whole argument is one more thing to set
+                text = ast.unparse(passed)
+
+                def edit_arg(v: int, node=passed, file=where.file):
+                    return _replace_node(file, node, str(v))
+                whole = Leaf(text, value(term), where.file, passed.lineno, edit_arg,
+                             [f"{name} = {text} (passed by {call_text})"])
+                return ("alt", term, whole)
         return term
     default = _default_of(func, name)
     if not (isinstance(default, ast.Constant) and isinstance(default.value, int)) or isinstance(default.value, bool):
@@ -348,6 +358,8 @@ def _leaves(term) -> list[Leaf]:
         return [term[1]]
     if term[0] == "bin":
         return _leaves(term[2]) + _leaves(term[3])
+    if term[0] == "alt":
+        return _leaves(term[1]) + [term[2]]
     return []
 
 
@@ -357,6 +369,8 @@ def value(term, swap: tuple[Leaf, int] | None = None):
         return term[1]
     if kind == "leaf":
         return swap[1] if swap is not None and term[1] is swap[0] else term[1].value
+    if kind == "alt":
+        return swap[1] if swap is not None and term[2] is swap[0] else value(term[1], swap)
     a, b = value(term[2], swap), value(term[3], swap)
     return None if a is None or b is None else _OPS[term[1]](a, b)
 
@@ -380,6 +394,8 @@ def _solve_one(term, leaf: Leaf, want: int) -> int | None:
             return sympy.Integer(t[1])
         if t[0] == "leaf":
             return x if t[1] is leaf else sympy.Integer(t[1].value)
+        if t[0] == "alt":
+            return x if t[2] is leaf else sym(t[1])
         a, b = sym(t[2]), sym(t[3])
         return sympy.floor(a / b) if t[1] is ast.FloorDiv else _OPS[t[1]](a, b)
     try:
@@ -403,5 +419,7 @@ def describe(term) -> str:
         return str(term[1])
     if kind == "leaf":
         return str(term[1].value)
+    if kind == "alt":
+        return describe(term[1])
     sym = {ast.Add: " + ", ast.Sub: " − ", ast.Mult: "·", ast.FloorDiv: " // "}[term[1]]
     return describe(term[2]) + sym + describe(term[3])

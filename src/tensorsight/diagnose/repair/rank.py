@@ -89,7 +89,8 @@ def _agreement(c: Candidate, ctx: Context) -> float:
                 s -= 2.0   # the layer agrees with the layer before it: something between them is wrong
     if isinstance(new, int) and new in _batch_sizes(ctx) and new not in (old,):
         s -= 5.0           # the layer would read the batch axis: the data lost an axis
-    if new == 1 and isinstance(old, int) and old > 1:
+    per_sample = len(x.shape) == 2 and x.shape[0] in (_model_batches(ctx) | _batch_sizes(ctx))
+    if new == 1 and isinstance(old, int) and old > 1 and not per_sample:
         s -= 4.0           # a layer of width 1 to fit an axis of size 1: the data has an extra axis
     return s + _style(c)
 
@@ -142,8 +143,8 @@ def _style(c: Candidate) -> float:
     old, new = _changed_text(c)
     if old is None or new is None:
         return 0.0
-    if not _is_int(old) and _is_int(new):
-        return -5.0    # loses to a fix of the value where the name gets it
+    if not _is_int(old) and _is_int(new) and c.template != "origin_value":
+        return -5.0    # loses to a fix of the value where the name gets it (an origin is that fix)
     return 0.0
 
 
@@ -151,9 +152,13 @@ def _is_int(text: str) -> bool:
     return text.strip().lstrip("-").isdigit()
 
 
+# data edits that move or drop axes: the layer then reads another axis than before
+AXIS_EDITS = {"move_axis", "drop_axis", "squeeze_dim", "features_last"}
+
+
 def _data_agreement(c: Candidate, ctx: Context) -> float:
     moves = any(k in f.new and k not in f.old for f in c.fixes for k in (".permute(", ".transpose(", ".t()"))
-    if not moves:
+    if not moves and c.template.split("+")[0] not in AXIS_EDITS:
         return 0.0
     ev = ctx.ev
     family = next((k for k in READS if ev.name.startswith(k)), None)
@@ -162,7 +167,11 @@ def _data_agreement(c: Candidate, ctx: Context) -> float:
     module = ctx.crash.watcher.module(ev.module) if ev.module else None
     want = getattr(module, "in_channels", getattr(module, "in_features", getattr(module, "num_features", None)))
     x = ev.activations[0]
-    return 1.5 if want is not None and want in x.shape else 0.0
+    if want is None or want not in x.shape:
+        return 0.0
+    if want > 1 and x.shape[0] == want and want in _model_batches(ctx):
+        return -4.0    # the size it wants is the batch: moving it there makes samples into features
+    return 1.5 if moves else 0.0
 
 
 def axis_roles(ctx: Context, ev, axis: int):

@@ -194,6 +194,10 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
                   file=sys.stderr)
     tried = run_search(script, cands, ctx)
     ranked = rank.best(tried, ctx)
+    if LOG:
+        for c in ranked:
+            print(f"[repair] ranked {rank.score(c, ctx):5.1f} {c.template:18} agreement {rank.agreement(c, ctx):4.1f} "
+                  f"{[f.new.strip() for f in c.fixes]}", file=sys.stderr)
     if not ranked:
         if rc is None or rc.outcome is None or rc.outcome.status == "timeout":
             return rule_findings

@@ -355,9 +355,10 @@ def input_size_for_network(ctx: Context, site: Site):
         return
     v = site.value
     derived = _network_sizes(ctx, v, joined)
-    # sizes the network's own arithmetic gives are tried early (and can be named as the
-    # alternative to a layer edit); round-number guesses come last
-    prior = 6.0 if derived else 4.0
+    # sizes the network's own arithmetic gives are tried right after the layer edit they compete
+    # with (and named as its alternative; an evaluated model ranks them first, see rank.py);
+    # round-number guesses come last
+    prior = 4.8 if derived else 4.0
     options = derived or (sorted({-(-v // m) * m for m in (16, 32)} - {v}) if joined else [2 * v, 4 * v])
     for new in options:
         fixes = _replace_expr(site, str(new))
