@@ -120,3 +120,13 @@ def test_a_formula_passed_to_a_layer_is_replaced_where_it_is_passed(tmp_path):
     assert fixed_lines(run) == {(run.line("self.layer = NodeLayer(N_NODES * BATCH, 16)"),
                                  "self.layer = NodeLayer(1, 16)")}, describe(run.findings)
     assert_clean(fix_until_clean(run))
+
+
+def test_an_axis_added_on_the_wrong_side_of_the_batch_in_a_helper_is_fixed_in_the_helper(tmp_path):
+    # with_channel(images) makes [1, 6, 12, 12] from [6, 12, 12]; the helper's own line is a
+    # site (not only the call `x = with_channel(images)`), and its unsqueeze gets dim 1 (no
+    # transpose added after it)
+    run = diagnose("repair_axis_added_in_helper.py", tmp_path)
+    assert fixed_lines(run) == {(run.line("return images.unsqueeze(0)"), "return images.unsqueeze(1)")}, \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))

@@ -153,7 +153,9 @@ def _is_int(text: str) -> bool:
 
 
 # data edits that move or drop axes: the layer then reads another axis than before
-AXIS_EDITS = {"move_axis", "drop_axis", "squeeze_dim", "features_last"}
+AXIS_EDITS = {"move_axis", "drop_axis", "squeeze_dim", "features_last", "new_axis_dim"}
+# the op that made the axis, told where to put it, beats a transpose added after it
+OWN_DIM = {"new_axis_dim"}
 
 
 def _data_agreement(c: Candidate, ctx: Context) -> float:
@@ -171,6 +173,8 @@ def _data_agreement(c: Candidate, ctx: Context) -> float:
         return 0.0
     if want > 1 and x.shape[0] == want and want in _model_batches(ctx):
         return -4.0    # the size it wants is the batch: moving it there makes samples into features
+    if c.template.split("+")[0] in OWN_DIM:
+        return 2.0
     return 1.5 if moves else 0.0
 
 

@@ -9,8 +9,8 @@ any re-run.
 from __future__ import annotations
 
 from .candidate import Candidate, Context, Template
-from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, per_sample_flatten, rowwise_dot,
-                             squeeze_dim, undo_call)
+from .templates_data import (add_axis, cast, cat_dim, drop_axis, move_axis, new_axis_dim, per_sample_flatten,
+                             rowwise_dot, squeeze_dim, undo_call)
 from .templates_layers import (batch_first, drop_last, input_size_for_network, logits_loss, number_from_error,
                                pad_collate, resize_to_other, set_ctor_in, set_ctor_out, smaller_window,
                                swap_ctor_args)
@@ -34,6 +34,7 @@ TEMPLATES = [
     Template("drop_axis", "data", ("operand",), drop_axis),
     Template("undo_call", "data", ("operand",), undo_call),
     Template("cat_dim", "data", ("operand",), cat_dim),
+    Template("new_axis_dim", "data", ("operand",), new_axis_dim),
     Template("cast", "data", ("operand",), cast),
     Template("dtype_at_creation", "data", ("operand",), dtype_at_creation),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),

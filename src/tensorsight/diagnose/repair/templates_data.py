@@ -216,6 +216,39 @@ def cat_dim(ctx: Context, site: Site):
                             6.5 - 0.4 * site.depth)
 
 
+def new_axis_dim(ctx: Context, site: Site):
+    """An axis made at the wrong position (``x.unsqueeze(0)`` where ``unsqueeze(1)`` keeps the
+    batch first; ``stack(…, 0)`` for ``stack(…, 1)``): the same op, with the position the
+    failing op needs. Often inside a helper the failing code calls."""
+    ev = site.event
+    if ev is None or ev.name not in ("unsqueeze", "stack") or ev.where is None or not ev.activations:
+        return
+    parts = [tuple(t.shape) for t in ev.activations]
+    if any(p != parts[0] for p in parts):
+        return
+    dim = ev.arg(1, "dim", 0)
+    if not isinstance(dim, int):
+        return
+    n = len(parts[0]) + 1
+    src = edits.load(ev.where.file)
+    calls = edits.calls_at(src, ev.where.line, ev.name) if src is not None else []
+    if len(calls) != 1:
+        return
+    position = 1 if edits.func_name(calls[0].node).startswith("torch.") or ev.name == "stack" else 0
+    for d in range(n):
+        if d == dim % n:
+            continue
+        made = parts[0][:d] + (len(parts) if ev.name == "stack" else 1,) + parts[0][d:]
+        shapes = effect(ctx, site, lambda s, m=made: m)
+        if shapes is None or fits(ctx.ev, shapes) is False:
+            continue
+        fixes = edits.replace_arg(ev.where.file, ev.where.line, (ev.name,), position, "dim", str(d))
+        if fixes:
+            yield Candidate(tuple(fixes), "new_axis_dim", "data", site,
+                            f"{ev.name} puts its new axis at dim {dim}, giving {list(ev.outputs[0].shape)}; at dim {d} "
+                            f"it gives {list(made)}", 6.8 - 0.2 * site.depth)
+
+
 def per_sample_flatten(ctx: Context, site: Site):
     ev = site.event if site.kind == "operand" else ctx.ev
     if ev is None or ev.name not in ("view", "reshape") or ev.where is None or not ev.activations:
