@@ -360,12 +360,37 @@ def input_size_for_network(ctx: Context, site: Site):
     # round-number guesses come last
     prior = 4.8 if derived else 4.0
     options = derived or (sorted({-(-v // m) * m for m in (16, 32)} - {v}) if joined else [2 * v, 4 * v])
+    why = "a multiple of the network's total downsampling" if joined else "large enough for every window of the network"
+    both = _all_sides(ctx, site, joined) if derived else None
+    if both is not None:
+        fixes, text = both
+        yield Candidate(tuple(fixes), "input_size", "number", site, f"input size {text}: {why}", prior + 0.1)
     for new in options:
         fixes = _replace_expr(site, str(new))
         if fixes:
-            why = ("a multiple of the network's total downsampling" if joined
-                   else "large enough for every window of the network")
             yield Candidate(tuple(fixes), "input_size", "number", site, f"input size {v} → {new}: {why}", prior)
+
+
+def _all_sides(ctx: Context, site: Site, joined: bool):
+    """``IMG_SIZE = (76, 54)``: every side written on the line set to its own nearest size, in
+    one edit (one side alone still fails on the other)."""
+    sides = sorted((s for s in ctx.sites if s.kind == "constant" and (s.file, s.line) == (site.file, site.line)
+                    and s.span is not None and s.text.strip().isdigit() and s.value in _input_spatial_sizes(ctx)),
+                   key=lambda s: s.span[0])
+    if len(sides) < 2 or sides[0] is not site:
+        return None
+    src = edits.load(site.file)
+    raw = src.lines[site.line - 1].encode()
+    new = raw
+    parts = []
+    for s in reversed(sides):
+        sizes = _network_sizes(ctx, s.value, joined)
+        if not sizes:
+            return None
+        new = new[:s.span[0]] + str(sizes[0]).encode() + new[s.span[1]:]
+        parts.append(f"{s.value} → {sizes[0]}")
+    fixes = [Fix(site.file, site.line, src.lines[site.line - 1], new.decode())]
+    return (fixes, ", ".join(reversed(parts))) if edits.parses(src, fixes) else None
 
 
 def _network_sizes(ctx: Context, v: int, joined: bool) -> list[int]:
@@ -381,10 +406,12 @@ def _network_sizes(ctx: Context, v: int, joined: bool) -> list[int]:
     call = top_call(ctx.crash.trace, ev.index)
     if call is None or not call.inputs:
         return []
-    rank = len(call.inputs[0].shape)
-    # the maps the model made from its input (same rank: [N, C, H, W] stays 4-D)
-    maps = [d for e in ctx.crash.trace.events[call.start:ev.index + 1] for t in e.outputs
-            if len(t.shape) == rank >= 3 for d in t.shape[2:] if isinstance(d, int) and d > 0]
+    shape = tuple(call.inputs[0].shape)
+    axes = [a for a in range(2, len(shape)) if shape[a] == v]
+    # the maps the model made from its input (same rank: [N, C, H, W] stays 4-D), on the axes
+    # whose input size is v (H and W shrink at their own pace)
+    maps = [t.shape[a] for e in ctx.crash.trace.events[call.start:ev.index + 1] for t in e.outputs
+            if len(t.shape) == len(shape) >= 3 for a in axes if isinstance(t.shape[a], int) and t.shape[a] > 0]
     if not maps:
         return []
     if joined:
