@@ -15,7 +15,7 @@ import os
 from ..edit import edits
 from ..findings import Fix
 from .candidate import Candidate, Context
-from .sites import Site
+from .sites import Site, _is_user
 
 PRIOR = 6.5
 
@@ -97,8 +97,10 @@ def _single(ctx: Context):
         frame, lineno = tb.tb_frame, tb.tb_lineno
         tb = tb.tb_next
         path = frame.f_code.co_filename
+        if frame.f_code.co_name == "<module>" or not _is_user(path):
+            continue    # torch's own frames: never parsed (their files are large) nor edited
         src = edits.load(path)
-        if src is None or frame.f_code.co_name == "<module>":
+        if src is None:
             continue
         for fn, node, name, axis, rank in _size_reads(src, frame.f_code.co_firstlineno, lineno):
             shape = tuple(getattr(frame.f_locals.get(name), "shape", ()) or ())
