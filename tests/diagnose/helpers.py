@@ -60,6 +60,11 @@ class Run:
         return line_no(self.path, needle)
 
 
+def fixed_lines(run) -> set[tuple[int, str]]:
+    """(line, new text) of every fix the run proposes."""
+    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
+
+
 def describe(findings) -> str:
     if not findings:
         return "  (no findings)"

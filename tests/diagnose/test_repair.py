@@ -12,13 +12,9 @@ import pytest
 from tensorsight.diagnose.repair import search, validate
 from tensorsight.diagnose.findings import Fix
 
-from .helpers import SCRIPTS, assert_clean, describe, diagnose, fix_until_clean
+from .helpers import SCRIPTS, assert_clean, describe, diagnose, fix_until_clean, fixed_lines
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
-
-
-def fixed_lines(run):
-    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
 
 
 def no_children_left():

@@ -10,13 +10,9 @@ import os
 
 import pytest
 
-from .helpers import assert_clean, describe, diagnose, fix_until_clean
+from .helpers import assert_clean, describe, diagnose, fix_until_clean, fixed_lines
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
-
-
-def fixed_lines(run):
-    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
 
 
 def test_last_batch_rehearsal_passes_the_keyword_inputs(tmp_path):

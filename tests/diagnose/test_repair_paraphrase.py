@@ -10,13 +10,9 @@ import os
 
 import pytest
 
-from .helpers import assert_clean, describe, diagnose, fix_until_clean
+from .helpers import assert_clean, describe, diagnose, fix_until_clean, fixed_lines
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
-
-
-def fixed_lines(run):
-    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
 
 
 def test_a_float64_class_weight_made_in_a_helper_is_cast_there_not_the_targets(tmp_path):

@@ -10,13 +10,9 @@ import os
 
 import pytest
 
-from .helpers import assert_clean, describe, diagnose, fix_until_clean
+from .helpers import assert_clean, describe, diagnose, fix_until_clean, fixed_lines
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="validation forks")
-
-
-def fixed_lines(run):
-    return {(fx.line, fx.new.strip()) for f in run.problems for fx in f.fixes}
 
 
 def test_one_sample_gets_its_batch_axis_where_the_script_makes_it(tmp_path):

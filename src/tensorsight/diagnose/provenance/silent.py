@@ -516,9 +516,10 @@ class Context:
         self.amap = axes_of(trace, self.batch_sizes, last_batches(watcher))
 
 
-def silent_findings(watcher) -> list[Finding]:
+def silent_findings(watcher, ctx: Context | None = None) -> list[Finding]:
+    """Every rule's findings; ``ctx`` when the caller already built the provenance."""
     try:
-        ctx = Context(watcher, watcher.trace)
+        ctx = ctx or Context(watcher, watcher.trace)
     except Exception:  # noqa: BLE001
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise

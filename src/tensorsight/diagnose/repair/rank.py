@@ -118,8 +118,12 @@ def batch_size_change(c: Candidate, ctx: Context) -> float:
 
 
 def _model_batches(ctx: Context) -> set[int]:
-    return {int(call.inputs[0].shape[0]) for call in ctx.crash.trace.modules
-            if call.depth == 0 and call.inputs and call.inputs[0].shape and isinstance(call.inputs[0].shape[0], int)}
+    """Dim 0 of what the model is given (read once per crash: ``score`` runs per candidate)."""
+    if not hasattr(ctx, "_model_batches"):
+        ctx._model_batches = {int(call.inputs[0].shape[0]) for call in ctx.crash.trace.modules
+                              if call.depth == 0 and call.inputs and call.inputs[0].shape
+                              and isinstance(call.inputs[0].shape[0], int)}
+    return ctx._model_batches
 
 
 # ops that stand for the data a script reads: random tensors made outside every model
@@ -127,12 +131,10 @@ DATA_FACTORIES = {"randn", "rand", "randint", "normal", "randperm", "rand_like",
 
 
 def _resizes_data(c: Candidate, ctx: Context) -> bool:
-    lines = c.lines
-    for ev in ctx.crash.trace.events:
-        if ev.where is not None and not ev.module and (ev.where.file, ev.where.line) in lines \
-                and ev.name.split(".")[-1] in DATA_FACTORIES:
-            return True
-    return False
+    if not hasattr(ctx, "_data_lines"):
+        ctx._data_lines = {(ev.where.file, ev.where.line) for ev in ctx.crash.trace.events
+                           if ev.where is not None and not ev.module and ev.name.split(".")[-1] in DATA_FACTORIES}
+    return bool(c.lines & ctx._data_lines)
 
 
 def _style(c: Candidate) -> float:

@@ -15,6 +15,7 @@ import os
 from ..edit import edits
 from ..findings import Fix
 from .candidate import Candidate, Context
+from .origin_values import tree_of
 from .sites import Site, _is_user
 
 PRIOR = 6.5
@@ -137,9 +138,8 @@ def _single(ctx: Context):
 def _size_reads(src, first_line: int, last_line: int):
     """(axis constant node, tensor name, axis, 'neg'|'pos') of each ``name.size(k)`` /
     ``name.shape[k]`` in the function starting at ``first_line``, above ``last_line``."""
-    try:
-        tree = ast.parse("\n".join(src.lines))
-    except SyntaxError:
+    tree = tree_of(src.path)
+    if tree is None:
         return
     fn = next((n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
                and (n.lineno == first_line or any(d.lineno == first_line for d in n.decorator_list))), None)

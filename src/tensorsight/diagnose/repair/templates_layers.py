@@ -262,9 +262,9 @@ def _defined_before(file: str, line: int, expr: str) -> bool:
     if src is None or not (src.lines[line - 1][:1].strip()):
         return True     # inside a function: it runs later, when every module name is bound
     name = expr[4:-1] if expr.startswith("len(") else expr
-    try:
-        tree = ast.parse("\n".join(src.lines))
-    except SyntaxError:
+    from .origin_values import tree_of
+    tree = tree_of(file)
+    if tree is None:
         return True
     first = min((n.lineno for n in tree.body for t in ast.walk(n)
                  if isinstance(t, ast.Name) and t.id == name and isinstance(t.ctx, ast.Store)), default=None)

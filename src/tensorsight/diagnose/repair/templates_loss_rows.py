@@ -11,6 +11,7 @@ import ast
 
 from ..edit import edits
 from .candidate import Candidate, Context
+from .origin_values import tree_of
 from .sites import Site
 
 PRIOR = 6.0
@@ -72,12 +73,8 @@ def _insertion(old: str, new: str):
 
 def _sibling_calls(path: str, line: int, name: str) -> list[int]:
     """Other lines of the same function (or module body) that call ``name`` the same way."""
-    src = edits.load(path)
-    if src is None:
-        return []
-    try:
-        tree = ast.parse("\n".join(src.lines))
-    except SyntaxError:
+    tree = tree_of(path)
+    if tree is None:
         return []
     scope = tree
     for node in ast.walk(tree):

@@ -15,7 +15,7 @@ import re
 from ..edit import edits
 
 from .candidate import Candidate, Context
-from .origin_values import describe, resolve, scope_at, solve, value
+from .origin_values import _OPS, describe, resolve, scope_at, solve, value
 from .sites import Site
 
 # an edit at the origin is tried before, and ranks above, the edit it was lifted from
@@ -112,22 +112,15 @@ def adjusted_value(old_text: str, new_text: str, now) -> int | None:
             return now
         if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
             return node.value
-        if isinstance(node, ast.BinOp) and type(node.op) in _ARITH:
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             a, b = ev(node.left), ev(node.right)
-            return None if a is None or b is None else _ARITH[type(node.op)](a, b)
+            return None if a is None or b is None else _OPS[type(node.op)](a, b)
         return None
 
     if ast.dump(tree) == old or old not in ast.dump(tree):
         return None
-    try:
-        v = ev(tree)
-    except ZeroDivisionError:
-        return None
+    v = ev(tree)
     return v if isinstance(v, int) else None
-
-
-_ARITH = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
-          ast.FloorDiv: lambda a, b: a // b}
 
 
 def changed_text(old: str, new: str):

@@ -23,8 +23,9 @@ PRIOR = 7.0
 def candidates(ctx: Context) -> list[Candidate]:
     try:
         from ..provenance.silent import Context as Provenance, silent_findings
-        found = silent_findings(ctx.crash.watcher)
-        amap = Provenance(ctx.crash.watcher, ctx.crash.watcher.trace).amap
+        provenance = Provenance(ctx.crash.watcher, ctx.crash.watcher.trace)
+        found = silent_findings(ctx.crash.watcher, provenance)
+        amap = provenance.amap
     except Exception:  # noqa: BLE001 - provenance that cannot be built adds no candidate
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise
@@ -35,9 +36,6 @@ def candidates(ctx: Context) -> list[Candidate]:
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise
         views = []
-    if os.environ.get("TENSORSIGHT_REPAIR_LOG"):
-        for f in found:
-            print(f"[repair] provenance {f.severity} {f.line} {f.message[:120]} fixes={len(f.fixes)}", file=__import__("sys").stderr)
     on_slice = {(s.file, s.line): s for s in ctx.sites if s.kind in ("operand", "call", "ctor")}
     out = []
     for f in found:

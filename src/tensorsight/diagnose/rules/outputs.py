@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ...capture.events import Frame
 from ...shapes import fmt_shape
 from ..edit import edits
 from ..findings import Finding
@@ -59,14 +60,10 @@ def _first_tensor(value):
 def _fix(crash, position: int):
     """``[0]`` where the argument's name was assigned in the user's frame, else on the argument."""
     from ..repair.producers import _last_assignment
+    from ..repair.templates_sizes import _frame_at
     sym = crash.symptom
     src = edits.load(sym.file)
-    tb = crash.exc.__traceback__
-    frame = None
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == sym.file and tb.tb_lineno == sym.line:
-            frame = tb.tb_frame
-        tb = tb.tb_next
+    frame = _frame_at(crash, sym)
     calls = sorted(edits.calls_at(src, sym.line), key=lambda c: c.start) if src is not None else []
     call = calls[0].node if calls else None
     args = [a for a in call.args if a.keyword is None] if call is not None else []
@@ -77,12 +74,8 @@ def _fix(crash, position: int):
             if at is not None:
                 fixes = edits.append_call(sym.file, at, "[0]")
                 if fixes:
-                    return _Line(sym.file, at), fixes
+                    return Frame(sym.file, at, sym.function, src.lines[at - 1].strip()), fixes
         name = edits.func_name(call).rsplit(".", 1)[-1]
         return sym, edits.wrap_arg(sym.file, sym.line, (name,), position - 1, "{}[0]")
     return sym, None
 
-
-class _Line:
-    def __init__(self, file, line):
-        self.file, self.line = file, line
