@@ -187,3 +187,47 @@ def test_softmax_in_a_method_other_callers_use_is_kept_and_the_loss_call_is_fixe
     f = run.one("loss_input_type", "warning")
     assert f.line == run.line("val = loss_fn(p, y)")
     assert_clean(fix_until_clean(run))
+
+
+def test_sigmoid_packed_into_a_head_output_then_sliced_for_a_logits_loss(tmp_path):
+    # cat([boxes, sigmoid(...)])[:, 4:] holds the sigmoid's values only; [:, :4] never reads them
+    run = diagnose("silent_packed_head_sigmoid_logits_loss.py", tmp_path)
+    completed(run)
+    f = run.one("loss_input_type", "warning")
+    assert f.line == run.line("scores = torch.sigmoid(h[:, 4:])")
+    assert "packed by cat at" in f.message and "sliced back out at" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["scores = h[:, 4:]"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_argmax_without_dim_on_a_batch_gives_one_index_for_all_samples(tmp_path):
+    run = diagnose("silent_argmax_without_dim_on_batch.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")   # the batch-of-one argmax at the end is left alone
+    assert f.line == run.line("pred = logits.argmax()")
+    assert "flattens all of [32,5]" in f.message and "below 160" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["pred = logits.argmax(dim=1)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_softmax_over_an_axis_of_size_one(tmp_path):
+    # the decoder's softmax over one key at its first step (more later) is left alone
+    run = diagnose("silent_softmax_over_unit_axis.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")
+    assert f.line == run.line("probs = torch.softmax(policy(context), dim=0)")
+    assert "dim 0 of [1,3], an axis of size 1" in f.message and "use dim=1" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["probs = torch.softmax(policy(context), dim=1)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_rnn_fix_that_breaks_the_conv_before_it_falls_back_to_batch_first(tmp_path):
+    # the re-run with the batches made time-major crashes in the conv: the constructor changes
+    run = diagnose("silent_conv_then_gru_no_batch_first.py", tmp_path)
+    completed(run)
+    f = run.one("rnn_layout", "warning")
+    assert f.line == run.line("self.rnn = nn.GRU(16, 24)")
+    assert "re-run with this fix: it runs and this warning is gone" in f.message, f.message
+    assert "tried first: with the edit at line" in f.message and "expected input[3, 16, 30]" in f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["self.rnn = nn.GRU(16, 24, batch_first=True)"]
+    assert_clean(fix_until_clean(run))

@@ -20,6 +20,16 @@ class Fix:
 
 
 @dataclass
+class Alternative:
+    """Another fix for the same finding (its line, message and edits), tried when the first one
+    does not survive a re-run of the script."""
+    file: str
+    line: int
+    message: str
+    fixes: list[Fix]
+
+
+@dataclass
 class Finding:
     severity: str
     category: str
@@ -27,9 +37,13 @@ class Finding:
     line: int
     message: str
     fixes: list[Fix] = field(default_factory=list)
+    # not part of the JSON contract: what the re-run check (run/verify.py) may try instead
+    alternatives: list[Alternative] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        d = asdict(self)
+        d.pop("alternatives")
+        return d
 
     @property
     def key(self) -> tuple:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...capture.events import OpEvent
 from ...shapes import fmt_shape
 from ..edit import edits
-from ..findings import Finding
+from ..findings import Alternative, Finding
 from .axes import WEAK, AxisMap, provenance_text
 from .fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix, wrap_binary_operand
 from .ops import BROADCAST, main_role
@@ -172,8 +172,17 @@ def rnn_rules(ctx) -> list[Finding]:
         layout = f"[batch={s[0]}, time={s[1]}" if bf else f"[time={s[0]}, batch={s[1]}"
         msg = (f"{name} = {mtype}(…) {'with batch_first=True' if bf else 'without batch_first'} reads "
                f"{fmt_shape(s)} as {layout}, features={s[2]}], but the batch has {x[t].size} samples "
-               f"({_prov(amap, ev, 0, t) or f'dim {t} is the batch'}): it recurs across the samples of the batch; {how}")
-        out.append(Finding("warning", "rnn_layout", line.file, line.line, msg, fixes or []))
+               f"({_prov(amap, ev, 0, t) or f'dim {t} is the batch'}): it recurs across the samples of the batch; ")
+        finding = Finding("warning", "rnn_layout", line.file, line.line, msg + how, fixes or [])
+        site = watcher.site(module)
+        if not bf and site is not None and (line.file, line.line) != (site.file, site.line):
+            # the data made time-major may break what else reads it (a conv before the RNN wants
+            # the batch first): the constructor's batch_first is the fix the re-run falls back to
+            alt = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True")
+            if alt:
+                finding.alternatives.append(Alternative(site.file, site.line, msg + (
+                    "construct it with batch_first=True (its input is [batch, time, …])"), alt))
+        out.append(finding)
     return out
 
 
@@ -256,7 +265,7 @@ def _made_by_layer(amap: AxisMap, axis) -> bool:
 
 def hand_normalize_rules(ctx) -> list[Finding]:
     """``z / z.norm(dim=0, keepdim=True)``, ``e / e.sum(0, keepdim=True)`` with ``e = x.exp()``: the
-    hand-written F.normalize / softmax of silent.OVER_AXIS, over the batch axis of a layer's output.
+    hand-written F.normalize / softmax of over_axis.OVER_AXIS, over the batch axis of a layer's output.
     Statistics over samples (mean/std: feature standardisation) are not this and stay quiet."""
     out = []
     amap, trace = ctx.amap, ctx.trace

@@ -12,6 +12,7 @@ from ..edit import edits
 from ..findings import Fix
 from ..edit.origin import hoist
 from .axes import Axis, reshape_axes
+from .segments import covered_operand
 
 # ops that pass their input's values through (a probability stays a probability)
 PASS_VALUES = {"contiguous", "clone", "to", "float", "double", "half", "view", "reshape", "squeeze",
@@ -23,8 +24,13 @@ def producer(trace: Trace, meta: TensorMeta, through=("contiguous", "clone", "to
     if meta.producer is None:
         return None
     ev = trace.events[meta.producer]
-    while ev.op.rsplit(".", 1)[-1] in through and ev.activations and ev.activations[0].producer is not None:
-        ev = trace.events[ev.activations[0].producer]
+    while ev.op.rsplit(".", 1)[-1] in through and ev.activations:
+        # a slice of a concatenation holds the values of the one operand it covers
+        source = covered_operand(trace, ev) if "__getitem__" in through else None
+        source = source or ev.activations[0]
+        if source.producer is None:
+            break
+        ev = trace.events[source.producer]
     return ev
 
 

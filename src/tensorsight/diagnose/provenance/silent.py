@@ -27,9 +27,12 @@ from ...shapes import fmt_shape
 from ..edit import edits
 from ..findings import Finding
 from .axes import WEAK, AxisMap, axes_of, provenance_text, rows_cut
-from .fixes import (PASS_VALUES, _loss_shape_fix, _outer_call_fix, drop_call, drop_layer, patch_fix, patch_split,  # noqa: F401
-                               permutation_for, permute_before, permute_text, producer, rename_call, rnn_fix, set_dim,
-                               split_permute_fix, split_then_permute, unwrap_call, view_fix)
+# _loss_shape_fix, _outer_call_fix and view_fix are imported from here by the crash rules
+from .fixes import (_loss_shape_fix, _outer_call_fix, patch_fix, patch_split, permutation_for,  # noqa: F401
+                    permute_before, permute_text, producer, rnn_fix, split_permute_fix, split_then_permute, view_fix)
+from .common import _call_args, _out_index, _prov, _roles_text, _short
+from .loss_inputs import loss_input_rules
+from .over_axis import over_batch_rules
 from .compare import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
                                 squeeze_rules)
 
@@ -40,17 +43,6 @@ COMPARE = {"__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "eq", "ne
 RESHAPES = {"view", "reshape", "flatten", "unflatten", "view_as", "reshape_as"}
 PERMUTES = {"permute", "transpose", "swapaxes", "swapdims", "movedim", "moveaxis"}
 RNNS = {"lstm", "gru", "rnn_tanh", "rnn_relu"}
-# op -> (position of dim in F.op(x, …), its default) for ops that must not run across samples
-OVER_AXIS = {"softmax": (1, None), "log_softmax": (1, None), "argmax": (1, "all"), "argmin": (1, "all"),
-             "normalize": (2, 1)}
-# loss -> (producer ops it must not be fed, what it wants, how to fix: 'log' | rename target)
-WANTS_LOGITS = {
-    "cross_entropy": ({"softmax"}, "logits (it applies log_softmax itself)", "log"),
-    "nll_loss": ({"softmax"}, "log-probabilities (log_softmax)", "log"),
-    "binary_cross_entropy_with_logits": ({"sigmoid"}, "logits (it applies the sigmoid itself)", "unwrap"),
-}
-RENAME = {"BCEWithLogitsLoss": "BCELoss", "binary_cross_entropy_with_logits": "binary_cross_entropy"}
-CLASS_ROLES = {"class", "channel", "feature", "vocab", "embedding"}
 DATA_ROLES = {"batch", "time", "height", "width", "depth"}
 
 
@@ -63,20 +55,6 @@ def last_batches(watcher) -> set[int]:
     return {i.last_batch for i in (watcher.loaders if watcher else []) if i.iterated and i.last_batch}
 
 
-def _short(ev: OpEvent) -> str:
-    return ev.op.rsplit(".", 1)[-1]
-
-
-def _at(ev: OpEvent) -> str:
-    return f"{os.path.basename(ev.where.file)}:{ev.where.line}" if ev.where else ""
-
-
-def _roles_text(amap: AxisMap, axes) -> str:
-    return "·".join(a.role for a in axes)
-
-
-def _call_args(ev: OpEvent) -> str:
-    return "(" + ", ".join(str(v) for v in ev.args[1:]) + ")"
 
 
 # -- view / reshape ------------------------------------------------------------------------------
@@ -196,19 +174,6 @@ def _part_text(amap: AxisMap, ins, p) -> str:
     return f"{name} {p.size}" + (f" (of {p.total})" if not p.whole else "")
 
 
-def _prov(amap: AxisMap, ev: OpEvent, dim=None) -> str:
-    p = ev.inputs[0].producer
-    if p is None:
-        return ""
-    dims = [dim] if dim is not None else range(len(ev.inputs[0].shape))
-    texts = [provenance_text(amap, p, _out_index(amap.trace, ev.inputs[0]), d) for d in dims]
-    texts = [t for t in texts if t and " is ?" not in t]
-    return f" ({'; '.join(texts[:3])})" if texts else ""
-
-
-def _out_index(trace: Trace, meta) -> int:
-    ev = trace.events[meta.producer]
-    return next((j for j, o in enumerate(ev.outputs) if o.shape == meta.shape), 0)
 
 
 # -- permute that moves nothing --------------------------------------------------------------------
@@ -241,186 +206,6 @@ def _noop_fix(ev, axes):
         return None, "name the axes to move"
     fixes = edits.replace_in_call_args(ev.where.file, ev.where.line, (name,), args)
     return fixes, f"with the batch kept in front the only other order is {name}({args})"
-
-
-# -- softmax / argmax / normalize over the batch -----------------------------------------------------
-
-def over_batch_rules(ctx) -> list[Finding]:
-    from ...analysis.explain import norm_dim
-    out = []
-    amap = ctx.amap
-    for ev in ctx.trace.events:
-        spec = OVER_AXIS.get(_short(ev))
-        if spec is None or ev.where is None or not ev.inputs:
-            continue
-        axes = amap.input_roles(ev.index, 0)
-        pos, default = spec
-        d = ev.kwargs.get("dim", ev.args[pos] if len(ev.args) > pos else default)
-        if d is None:  # softmax's implicit dim (deprecated): 0 for 0-, 1- and 3-D inputs
-            d = 0 if len(axes) in (0, 1, 3) else 1
-        d = norm_dim(d, len(axes))
-        if d is None or not axes[d].has_batch or axes[d].size < 2 or axes[d].mixed:
-            continue
-        others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and not a.has_batch]
-        if not others:
-            continue  # every axis is samples (a similarity matrix): across samples on purpose
-        target = next((i for i in others if axes[i].role in CLASS_ROLES), others[-1])
-        name = _short(ev)
-        msg = (f"{name} over dim {d} of {fmt_shape(ev.inputs[0].shape)} runs across the samples of the batch: "
-               f"{provenance_text(amap, ev.inputs[0].producer, _out_index(ctx.trace, ev.inputs[0]), d) if ev.inputs[0].producer is not None else f'dim {d} is the batch'}; "
-               f"each sample's {axes[target].role if axes[target].role not in WEAK else 'values'} are on dim {target}: "
-               f"use dim={target}")
-        fixes, line = _dim_fix(ctx, ev, name, target)
-        out.append(Finding("warning", "softmax_dim", line.file, line.line, msg, fixes or []))
-    return out
-
-
-def _dim_fix(ctx, ev, name, target):
-    module = ctx.watcher.module(ev.module) if ctx.watcher is not None and ev.module else None
-    if module is not None and type(module).__name__ in ("Softmax", "LogSoftmax", "Softmin"):
-        site = ctx.watcher.site(module)
-        if site is not None:
-            return set_dim(site.file, site.line, (type(module).__name__,), 0, target), site
-    f = ev.where
-    position = 1 if edits.is_function_call(f.file, f.line, name) else 0
-    if name == "normalize":
-        position = 2
-    return set_dim(f.file, f.line, (name,), position, target), f
-
-
-# -- losses fed probabilities -----------------------------------------------------------------------
-
-def loss_input_rules(ctx) -> list[Finding]:
-    out = []
-    trace = ctx.trace
-    made_at = set()     # one finding per line that makes the probabilities, however many losses read them
-    for ev in trace.events:
-        name = _short(ev)
-        if ev.where is None or not ev.activations:
-            continue
-        src = producer(trace, ev.activations[0], tuple(PASS_VALUES))
-        if name == "mse_loss" and src is not None and src.name == "softmax":
-            msg = ("class probabilities trained with MSE against one-hot targets: this works but learns slowly; "
-                   "cross_entropy on the logits with class-index targets is the usual choice")
-            out.append(Finding("info", "loss_input_type", ev.where.file, ev.where.line, msg, []))
-        spec = WANTS_LOGITS.get(name)
-        if spec is None or src is None or _short(src) not in spec[0]:
-            continue
-        bad, wants, how = spec
-        if src.where is not None:
-            if (src.where.file, src.where.line) in made_at:
-                continue
-            made_at.add((src.where.file, src.where.line))
-        x = ev.activations[0]
-        made = f" (from {src.name} at {_at(src)})" if src.where else ""
-        if how == "log":
-            fixes, line = _drop_softmax_fix(ctx, ev, src)
-            if not fixes:
-                fixes, line = _outer_call_fix(ev, 0, "{}.log()"), ev.where
-            tail = ("the loss is squashed towards log(C) and stops tracking the model; pass the logits "
-                    "(or, equivalently, the log of these probabilities)")
-        else:
-            fixes, line = _logits_fix(ctx, ev, src)
-            tail = ("the sigmoid is applied twice, so predictions near 0 or 1 get almost no gradient; "
-                    "drop the sigmoid (or use the loss that takes probabilities)")
-        msg = f"{name} expects {wants} but gets {src.name} output {fmt_shape(x.shape)}{made}: {tail}"
-        out.append(Finding("warning", "loss_input_type", line.file, line.line, msg, fixes or []))
-    return out
-
-
-# what may read the probabilities besides the loss and still get the same answer from the logits
-ORDER_ONLY = {"argmax", "max", "topk", "sort", "argsort"}
-
-
-def _drop_softmax_fix(ctx, ev, src):
-    """Drop a softmax written in the user's code when the loss is all that needs its values (an
-    argmax for the accuracy ranks logits the same): ``torch.softmax(h, dim=1)`` → ``h``."""
-    if src.where is None or ev.where is None:
-        return None, ev.where
-    if not _written_for_the_loss(src, ev):
-        return None, ev.where
-    layer = ctx.watcher.module(src.module) if ctx.watcher is not None and src.module else None
-    if layer is not None and type(layer).__name__ != "Softmax":
-        layer = None            # softmax called inside some model's forward: that line changes
-    if not _only_loss_reads(ctx, src, ev):
-        return None, ev.where
-    if layer is not None:   # a Softmax layer: take it out of the Sequential it was built in
-        site = ctx.watcher.site(layer)
-        fixes = drop_layer(site.file, site.line, "Softmax") if site is not None else None
-        return (fixes, site) if fixes else (None, ev.where)
-    fixes = drop_call(src)
-    return (fixes, src.where) if fixes else (None, ev.where)
-
-
-def _written_for_the_loss(src, loss) -> bool:
-    """The softmax may go where it is written when that is the loss's own function or a module's
-    forward (the model's output). Any other function that returns probabilities (``predict``,
-    ``predict_proba``, a helper) is an API other callers rely on: the loss call changes instead."""
-    return src.where.function == "forward" or _same_frame(src, loss)
-
-
-def _same_frame(a, b) -> bool:
-    """Both ops ran in one call of one function (two methods named ``forward`` in one file are not
-    one function: the calls that led to them differ), so a name bound at one is in scope at the other."""
-    return (a.where.file, a.where.function) == (b.where.file, b.where.function) and a.stack[:-1] == b.stack[:-1]
-
-
-def _only_loss_reads(ctx, src, loss) -> bool:
-    """Every op that reads ``src``'s values (through reshapes and the like) is the loss or an
-    argmax-like op, so the values can go back to logits without changing anything else."""
-    todo, seen = [src.index], set()
-    while todo:
-        i = todo.pop()
-        for e in ctx.trace.events[i + 1:]:
-            if e.index in seen or not any(t.producer == i for t in e.inputs):
-                continue
-            seen.add(e.index)
-            name = _short(e)
-            if e.index == loss.index or name in ORDER_ONLY:
-                continue
-            if name in PASS_VALUES:
-                todo.append(e.index)
-                continue
-            return False
-    return True
-
-
-def _logits_fix(ctx, ev, src):
-    """Drop the sigmoid when only the loss reads it; else hand the loss the sigmoid's input."""
-    users = [e for e in ctx.trace.events if e.index != ev.index and any(t.producer == src.index for t in e.inputs)]
-    if not users or _only_loss_reads(ctx, src, ev):
-        fixes = unwrap_call(src)
-        if fixes and src.where is not None:
-            return fixes, src.where
-    elif src.where is not None and ev.where is not None and _same_frame(src, ev):
-        name = _short(src)
-        arg = (edits.arg_text(src.where.file, src.where.line, (name,), 0, None)
-               if edits.is_function_call(src.where.file, src.where.line, name) else None)
-        outer = _outer_name(ev)
-        if arg and outer:
-            fixes = edits.replace_arg(ev.where.file, ev.where.line, (outer,), 0, None, arg)
-            if fixes:
-                return fixes, ev.where
-    return _rename_loss(ctx, ev)
-
-
-def _outer_name(ev):
-    from .fixes import _outer_call
-    _, node = _outer_call(ev)
-    return edits.func_name(node).rsplit(".", 1)[-1] if node is not None else None
-
-
-def _rename_loss(ctx, ev):
-    module = ctx.watcher.module(ev.module) if ctx.watcher is not None and ev.module else None
-    if module is not None and type(module).__name__ in RENAME:
-        site = ctx.watcher.site(module)
-        if site is not None and getattr(module, "pos_weight", None) is None:
-            mtype = type(module).__name__
-            return rename_call(site.file, site.line, mtype, RENAME[mtype]), site
-    name = _short(ev)
-    if ev.where is not None and name in RENAME and "pos_weight" not in {k for k, v in ev.kwargs.items() if v is not None}:
-        return rename_call(ev.where.file, ev.where.line, name, RENAME[name]), ev.where
-    return None, ev.where
 
 
 def forced_shape_rules(ctx) -> list[Finding]:
