@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import os
-import types
 import sys
+import time
+import types
 import traceback
 from dataclasses import dataclass, field
 
@@ -70,6 +71,7 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
     sys.path.insert(0, os.path.dirname(os.path.realpath(path)))
     sys.modules["__main__"] = main
     status, exc_info, code_out, interrupted = "completed", None, 0, False
+    started = time.monotonic()
     try:
         with watcher, watch_sharded(watcher):  # a torch.distributed rank: DTensor shapes, collectives
             exec(code, main.__dict__)
@@ -99,8 +101,15 @@ def run_script(script: str, argv: list[str], *, max_steps: int | None = None,
         if saved_main is not None:
             sys.modules["__main__"] = saved_main
         sys.excepthook = saved_hook
-    findings = checks.final_findings(watcher) + sharding_warnings(watcher)
-    report = RunReport(status, exc_info, dedupe(findings), code_out, watcher.trace)
+    findings = dedupe(checks.final_findings(watcher) + sharding_warnings(watcher))
+    ended = status == "completed" and code_out == 0 or status == "stopped" and not interrupted
+    if ended and any(f.severity == "warning" and f.fixes for f in findings):
+        # the run ended on its own: each warning's fix is re-run before it is offered
+        from ..repair.validate import Script
+        from .verify import verify
+        rerun = Script(path, list(argv), os.getcwd(), max_steps)
+        findings = dedupe(verify(findings, rerun, time.monotonic() - started))
+    report = RunReport(status, exc_info, findings, code_out, watcher.trace)
     report.interrupted = interrupted
     return report
 

@@ -1,0 +1,83 @@
+"""Re-run the script with each warning's fix before offering it: a silent bug's fix is
+validated like a crash's (repair/validate.py: a forked child runs the edited source in memory,
+the first and last batches of each DataLoader pass).
+
+A fix is kept when the re-run ends without an exception and no longer reports that warning.
+Otherwise the finding's alternatives are tried in turn (the first that survives takes the
+finding's place); a finding none of whose fixes survive keeps its message, says what the
+re-run did, and offers no fix — ``fix --write`` never applies an edit that was seen to fail.
+"""
+from __future__ import annotations
+
+import os
+
+from ..findings import Finding, Fix
+from ..repair import validate
+
+MAX_SECONDS = 30.0     # one re-run, at most
+BUDGET_SECONDS = 90.0  # all re-runs of one ``tensorsight run``
+
+
+def verify(findings: list[Finding], script: validate.Script | None, elapsed: float) -> list[Finding]:
+    """``findings`` with each warning's fix checked by a re-run (in order; a spent budget leaves
+    the rest as they are)."""
+    if script is None or os.environ.get("TENSORSIGHT_VALIDATING") or not hasattr(os, "fork"):
+        return findings
+    limit = min(MAX_SECONDS, 2.0 * elapsed + 5.0)
+    spent = 0.0
+    out = []
+    for f in findings:
+        if f.severity != "warning" or not f.fixes or spent >= BUDGET_SECONDS:
+            out.append(f)
+            continue
+        checked, seconds = _check(f, script, limit)
+        spent += seconds
+        out.append(checked)
+    return out
+
+
+def _check(f: Finding, script: validate.Script, limit: float) -> tuple[Finding, float]:
+    options = [Finding(f.severity, f.category, f.file, f.line, f.message, list(f.fixes))]
+    options += [Finding(f.severity, f.category, a.file, a.line, a.message, list(a.fixes)) for a in f.alternatives]
+    from ..repair import search  # the crash repair: loaded only when a warning has a fix to check
+    failures, seconds = [], 0.0
+    for option in options:
+        outcome = validate.run_candidate(script, option.fixes, limit, search.crash_followups, cpu_s=limit)
+        seconds += outcome.seconds
+        if outcome.status in ("timeout", "error"):
+            return f, seconds  # nothing learned: the fix stays as the rule proposed it
+        failure = _failure(option, outcome)
+        if failure is None:
+            tried = f"; tried first: {'; '.join(failures)}" if failures else ""
+            option.message += f" (re-run with this fix: it runs and this warning is gone{tried})"
+            return option, seconds
+        # a fix that makes the next layer's size wrong (a per-sample flatten before a Linear
+        # sized for the mixed rows) is completed by the crash repair's own fix for that crash
+        for more in outcome.followups[:search.FOLLOWUPS] if outcome.status == "crashed" else []:
+            extra = [Fix(d["file"], d["line"], d["old"], d["new"]) for d in more]
+            if any(fx.line in {x.line for x in option.fixes} for fx in extra):
+                continue
+            both = option.fixes + extra
+            second = validate.run_candidate(script, both, limit, cpu_s=limit)
+            seconds += second.seconds
+            combined = Finding(option.severity, option.category, option.file, option.line, option.message, both)
+            if second.status == "clean" and _failure(combined, second) is None:
+                then = "; ".join(f"line {fx.line}: {fx.new.strip()}" for fx in extra)
+                combined.message += (f" (re-run with this fix: it crashed at line {outcome.line} ({outcome.exc_type}: "
+                                     f"{outcome.message[:120]}), so the fix includes {then}; then it runs and this "
+                                     f"warning is gone)")
+                return combined, seconds
+        failures.append(failure)
+    said = "; ".join(failures)
+    return Finding(f.severity, f.category, f.file, f.line, f"{f.message} (no fix offered: {said})", []), seconds
+
+
+def _failure(option: Finding, outcome: validate.Outcome) -> str | None:
+    where = ", ".join(f"line {fx.line}" for fx in option.fixes)
+    if outcome.status == "crashed":
+        at = f" at line {outcome.line}" if outcome.line else ""
+        return f"with the edit at {where} the re-run raises {outcome.exc_type}{at}: {outcome.message[:160]}"
+    lines = {option.line} | {fx.line for fx in option.fixes}
+    if any(x.get("category") == option.category and x.get("line") in lines for x in outcome.findings):
+        return f"with the edit at {where} the re-run still reports it"
+    return None
