@@ -231,3 +231,14 @@ def test_rnn_fix_that_breaks_the_conv_before_it_falls_back_to_batch_first(tmp_pa
     assert "tried first: with the edit at line" in f.message and "expected input[3, 16, 30]" in f.message
     assert [fx.new.strip() for fx in f.fixes] == ["self.rnn = nn.GRU(16, 24, batch_first=True)"]
     assert_clean(fix_until_clean(run))
+
+
+def test_a_fix_is_kept_when_the_rerun_reports_only_the_other_warning_on_its_line(tmp_path):
+    # log_softmax and softmax both over the batch on one line: fixing the first leaves the second,
+    # which is another warning, not the first one unfixed
+    run = diagnose("silent_two_softmaxes_over_batch_one_line.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")
+    assert "re-run with this fix: it runs and this warning is gone" in f.message, f.message
+    assert f.fixes and "dim=1" in f.fixes[0].new
+    assert_clean(fix_until_clean(run))

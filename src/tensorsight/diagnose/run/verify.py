@@ -78,6 +78,15 @@ def _failure(option: Finding, outcome: validate.Outcome) -> str | None:
         at = f" at line {outcome.line}" if outcome.line else ""
         return f"with the edit at {where} the re-run raises {outcome.exc_type}{at}: {outcome.message[:160]}"
     lines = {option.line} | {fx.line for fx in option.fixes}
-    if any(x.get("category") == option.category and x.get("line") in lines for x in outcome.findings):
+    said = _head(option.message)
+    if any(x.get("category") == option.category and x.get("line") in lines and _head(x.get("message", "")) == said
+           for x in outcome.findings):
         return f"with the edit at {where} the re-run still reports it"
     return None
+
+
+def _head(message: str) -> str:
+    """What a warning is about (op, axis, shape: the text before its first colon), so that a
+    second warning on the same line (softmax and log_softmax both over the batch) is not taken
+    for the one just fixed."""
+    return message.split(":", 1)[0][:160]
