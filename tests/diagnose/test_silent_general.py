@@ -242,3 +242,15 @@ def test_a_fix_is_kept_when_the_rerun_reports_only_the_other_warning_on_its_line
     assert "re-run with this fix: it runs and this warning is gone" in f.message, f.message
     assert f.fixes and "dim=1" in f.fixes[0].new
     assert_clean(fix_until_clean(run))
+
+
+def test_the_reruns_that_check_a_fix_write_none_of_the_scripts_files(tmp_path):
+    import torch
+    run = diagnose("silent_softmax_over_batch_then_saves.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")
+    assert "re-run with this fix: it runs and this warning is gone" in f.message, f.message
+    folder = run.path.parent
+    # the real run: 2 epochs of 6 batches; a re-run sees 3 batches a pass and must not write here
+    assert (folder / "train.log").read_text() == "epoch 0 steps 6\nepoch 1 steps 12\n"
+    assert torch.load(folder / "ckpt.pt")["steps"] == 12

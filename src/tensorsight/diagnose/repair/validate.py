@@ -5,7 +5,8 @@ process forks instead: the child already has torch imported, re-executes the *ed
 ``__main__`` (compiled with the original file name, so line numbers match), under a fresh
 watcher, and reports back through a pipe. The child
 
-- never writes the user's source files (the edit lives only in the child's memory);
+- never writes the user's source files (the edit lives only in the child's memory), nor any
+  other file of theirs: what the script writes goes to a scratch folder (repair/scratch.py);
 - runs each DataLoader pass over its first batches and its last (possibly partial) one, and
   stops after a few optimizer steps when the original crash came before any step;
 - is silenced (stdout/stderr go to /dev/null), leads its own process group, and is killed with
@@ -16,8 +17,10 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import types
 from dataclasses import dataclass, field
@@ -93,11 +96,12 @@ def run_candidate(script: Script, fixes: list[Fix], limit_s: float, diagnose_new
         except Exception:  # noqa: BLE001 - a closed stream: nothing to flush
             pass
     start = time.monotonic()
+    folder = tempfile.mkdtemp(prefix="tensorsight-rerun-")  # what the child writes (repair/scratch.py)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(r)
-        _child(script, sources, w, diagnose_new, cpu_s)
+        _child(script, sources, w, diagnose_new, cpu_s, folder)
     os.close(w)
     data = b""
     timed_out = False
@@ -120,6 +124,7 @@ def run_candidate(script: Script, fixes: list[Fix], limit_s: float, diagnose_new
         if timed_out:
             _kill(pid)
         cpu = _reap(pid)
+        shutil.rmtree(folder, ignore_errors=True)
     seconds = time.monotonic() - start
     if timed_out:
         return Outcome("timeout", message=f"cut off after {limit_s:.1f} s", seconds=seconds, cpu=cpu)
@@ -157,7 +162,8 @@ def _reap(pid: int) -> float:
 
 
 # -- the child ---------------------------------------------------------------------------------
-def _child(script: Script, sources: dict[str, str], w: int, diagnose_new, cpu_s: float | None) -> None:
+def _child(script: Script, sources: dict[str, str], w: int, diagnose_new, cpu_s: float | None,
+           folder: str) -> None:
     report: dict = {"status": "error"}
     try:
         os.setpgid(0, 0)
@@ -174,7 +180,7 @@ def _child(script: Script, sources: dict[str, str], w: int, diagnose_new, cpu_s:
         sys.stdout = open(os.devnull, "w")
         sys.stderr = open(os.devnull, "w")
         os.environ["TENSORSIGHT_VALIDATING"] = "1"
-        report = _rerun(script, sources, diagnose_new)
+        report = _rerun(script, sources, diagnose_new, folder)
     except BaseException as exc:  # noqa: BLE001 - the child reports, never raises
         report = {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
     try:
@@ -187,7 +193,7 @@ def _child(script: Script, sources: dict[str, str], w: int, diagnose_new, cpu_s:
         os._exit(0)
 
 
-def _rerun(script: Script, sources: dict[str, str], diagnose_new) -> dict:
+def _rerun(script: Script, sources: dict[str, str], diagnose_new, folder: str) -> dict:
     import builtins
     import traceback
 
@@ -221,6 +227,8 @@ def _rerun(script: Script, sources: dict[str, str], diagnose_new) -> dict:
     sys.path.insert(0, os.path.dirname(os.path.abspath(script.path)))
     os.chdir(script.cwd)
     _limit_loaders()
+    from .scratch import redirect_writes
+    redirect_writes(folder)
     watcher = Watcher(max_steps=script.step_cap)
     watcher.stream = sys.stderr
     watcher.recorder.stop = (sys._getframe(0), False)
