@@ -20,16 +20,6 @@ class Fix:
 
 
 @dataclass
-class Alternative:
-    """Another fix for the same finding (its line, message and edits), tried when the first one
-    does not survive a re-run of the script."""
-    file: str
-    line: int
-    message: str
-    fixes: list[Fix]
-
-
-@dataclass
 class Finding:
     severity: str
     category: str
@@ -37,8 +27,9 @@ class Finding:
     line: int
     message: str
     fixes: list[Fix] = field(default_factory=list)
-    # not part of the JSON contract: what the re-run check (run/verify.py) may try instead
-    alternatives: list[Alternative] = field(default_factory=list, repr=False, compare=False)
+    # not part of the JSON contract: the same finding with another fix (its own line and message),
+    # which the re-run check (run/verify.py) tries when this fix does not survive a re-run
+    alternatives: list[Finding] = field(default_factory=list, repr=False, compare=False)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from ...capture.events import OpEvent
 from ...shapes import fmt_shape
 from ..edit import edits
-from ..findings import Alternative, Finding
+from ..findings import Finding
 from .axes import WEAK, AxisMap, provenance_text
+from .common import _short
 from .fixes import _loss_shape_fix, _outer_call_fix, producer, rnn_fix, wrap_binary_operand
 from .ops import BROADCAST, main_role
 
@@ -18,10 +19,6 @@ EXPLICIT_ONE = {"new", "reduced"}   # size-1 axes made for broadcasting on purpo
 RNNS = {"lstm", "gru", "rnn_tanh", "rnn_relu"}
 CLASS_ROLES = {"class", "feature", "vocab", "embedding", "channel"}
 DATA_ROLES = {"batch", "time", "height", "width", "depth"}
-
-
-def _short(ev: OpEvent) -> str:
-    return ev.op.rsplit(".", 1)[-1]
 
 
 def _prov(amap: AxisMap, ev: OpEvent, k: int, dim: int) -> str:
@@ -180,7 +177,7 @@ def rnn_rules(ctx) -> list[Finding]:
             # the batch first): the constructor's batch_first is the fix the re-run falls back to
             alt = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True")
             if alt:
-                finding.alternatives.append(Alternative(site.file, site.line, msg + (
+                finding.alternatives.append(Finding("warning", "rnn_layout", site.file, site.line, msg + (
                     "construct it with batch_first=True (its input is [batch, time, …])"), alt))
         out.append(finding)
     return out

@@ -10,15 +10,12 @@ from ...analysis.explain import norm_dim
 from ...analysis.explain_layout import _permutation
 from ...capture.events import OpEvent, TensorRef
 from .axes import UNKNOWN, WEAK, Atom, Axis, AxisMap, reshape_axes
+from .common import _short
 
 NEW = Axis((Atom("new", 1, 0, 1, 1),))
 REDUCED = Axis((Atom("reduced", 1, 0, 1, 1),))
 
 CONV_SPATIAL = {1: ("time",), 2: ("height", "width"), 3: ("depth", "height", "width")}
-
-
-def _short(ev: OpEvent) -> str:
-    return ev.op.rsplit(".", 1)[-1]
 
 
 def _shape(ev: OpEvent, j: int = 0) -> tuple:

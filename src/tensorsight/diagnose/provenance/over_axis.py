@@ -2,6 +2,8 @@
 batch, over an axis of size 1 (a constant), or with no dim at all on a batch (one flat index)."""
 from __future__ import annotations
 
+import math
+
 from ...shapes import fmt_shape
 from ..edit import edits
 from ..findings import Finding
@@ -87,9 +89,7 @@ def _flat_index_rule(ctx, ev, axes) -> list[Finding]:
     target = next((i for i in others if axes[i].role in CLASS_ROLES), others[0])
     name = _short(ev)
     shape = ev.inputs[0].shape
-    total = 1
-    for n in shape:
-        total *= n if type(n) is int else 1
+    total = math.prod(n for n in shape if type(n) is int)
     msg = (f"{name} without dim flattens all of {fmt_shape(shape)} and returns one index below {total:,} for the "
            f"whole batch (dim {batch} is the batch of {axes[batch].size} samples), not one per sample; each "
            f"sample's {_plural(axes[target].role) if axes[target].role not in WEAK else 'values'} are on dim {target}: "

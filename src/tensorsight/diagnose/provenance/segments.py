@@ -10,19 +10,11 @@ readers of a packed tensor that never touch a given operand (``out[..., 0:4]`` d
 """
 from __future__ import annotations
 
+from ...analysis.explain import norm_dim
 from ...capture.events import OpEvent, TensorMeta, TensorRef, Trace
+from .common import _short
 
 CATS = {"cat", "concat", "concatenate"}
-
-
-def _short(ev: OpEvent) -> str:
-    return ev.op.rsplit(".", 1)[-1]
-
-
-def _norm_dim(dim, rank: int) -> int | None:
-    if type(dim) is not int or rank == 0 or not -rank <= dim < rank:
-        return None
-    return dim % rank
 
 
 def slice_range(ev: OpEvent) -> tuple[int, int, int] | None:
@@ -78,7 +70,7 @@ def cat_spans(ev: OpEvent) -> tuple[int, list[tuple[int, int, int]]] | None:
     operands = ev.args[0]
     if not isinstance(operands, (list, tuple)) or not ev.outputs:
         return None
-    dim = _norm_dim(ev.arg(1, "dim", 0), len(ev.outputs[0].shape))
+    dim = norm_dim(ev.arg(1, "dim", 0), len(ev.outputs[0].shape))
     if dim is None:
         return None
     spans, at = [], 0

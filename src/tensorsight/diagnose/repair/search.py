@@ -243,7 +243,7 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
             if not queue:
                 break
         c = queue.pop(0)
-        c.outcome = validate.run_candidate(script, list(c.fixes), min(RERUN_WALL_S, wall_left), _followups, cpu_s=left)
+        c.outcome = validate.run_candidate(script, list(c.fixes), min(RERUN_WALL_S, wall_left), followups, cpu_s=left)
         children += c.outcome.cpu
         tried.append(c)
         if LOG:
@@ -292,8 +292,9 @@ def _orig_old(first: Candidate, fx: Fix) -> str:
     return fx.old
 
 
-def _followups(watcher, exc) -> list[list[dict]]:
-    """In a validation child: fixes the rules and the best templates propose for a new crash."""
+def followups(watcher, exc) -> list[list[dict]]:
+    """In a validation child: fixes the rules and the best templates propose for a new crash
+    (the crash search's candidates, and the silent fixes' re-run check in run/verify.py)."""
     from ..rules import crash as crash_mod
     found = crash_mod.diagnose(watcher, exc)
     out = []
@@ -308,9 +309,6 @@ def _followups(watcher, exc) -> list[list[dict]]:
             out.append([{"file": fx.file, "line": fx.line, "old": fx.old, "new": fx.new, "why": cand.detail,
                          "category": report.category(cand, ctx)} for fx in cand.fixes])
     return out
-
-
-crash_followups = _followups  # the silent fixes' re-run check (run/verify.py) completes fixes the same way
 
 
 def _broken(o, crash) -> bool:

@@ -37,39 +37,50 @@ def verify(findings: list[Finding], script: validate.Script | None, elapsed: flo
 
 
 def _check(f: Finding, script: validate.Script, limit: float) -> tuple[Finding, float]:
-    options = [Finding(f.severity, f.category, f.file, f.line, f.message, list(f.fixes))]
-    options += [Finding(f.severity, f.category, a.file, a.line, a.message, list(a.fixes)) for a in f.alternatives]
     from ..repair import search  # the crash repair: loaded only when a warning has a fix to check
     failures, seconds = [], 0.0
-    for option in options:
-        outcome = validate.run_candidate(script, option.fixes, limit, search.crash_followups, cpu_s=limit)
+    for option in [f, *f.alternatives]:
+        outcome = validate.run_candidate(script, option.fixes, limit, search.followups, cpu_s=limit)
         seconds += outcome.seconds
-        if outcome.status in ("timeout", "error"):
-            return f, seconds  # nothing learned: the fix stays as the rule proposed it
+        if outcome.status in ("timeout", "error"):  # nothing learned: the fix stays, said unverified
+            return _said(option, f"not verified: {outcome.message or 'the re-run did not finish'}"), seconds
         failure = _failure(option, outcome)
         if failure is None:
             tried = f"; tried first: {'; '.join(failures)}" if failures else ""
-            option.message += f" (re-run with this fix: it runs and this warning is gone{tried})"
-            return option, seconds
-        # a fix that makes the next layer's size wrong (a per-sample flatten before a Linear
-        # sized for the mixed rows) is completed by the crash repair's own fix for that crash
-        for more in outcome.followups[:search.FOLLOWUPS] if outcome.status == "crashed" else []:
-            extra = [Fix(d["file"], d["line"], d["old"], d["new"]) for d in more]
-            if any(fx.line in {x.line for x in option.fixes} for fx in extra):
-                continue
-            both = option.fixes + extra
-            second = validate.run_candidate(script, both, limit, cpu_s=limit)
-            seconds += second.seconds
-            combined = Finding(option.severity, option.category, option.file, option.line, option.message, both)
-            if second.status == "clean" and _failure(combined, second) is None:
-                then = "; ".join(f"line {fx.line}: {fx.new.strip()}" for fx in extra)
-                combined.message += (f" (re-run with this fix: it crashed at line {outcome.line} ({outcome.exc_type}: "
-                                     f"{outcome.message[:120]}), so the fix includes {then}; then it runs and this "
-                                     f"warning is gone)")
-                return combined, seconds
+            return _said(option, f"re-run with this fix: it runs and this warning is gone{tried}"), seconds
+        if outcome.status == "crashed":
+            done, more = _completed(option, outcome, script, limit, search)
+            seconds += more
+            if done is not None:
+                return done, seconds
         failures.append(failure)
-    said = "; ".join(failures)
-    return Finding(f.severity, f.category, f.file, f.line, f"{f.message} (no fix offered: {said})", []), seconds
+    return _said(f, f"no fix offered: {'; '.join(failures)}", fixes=[]), seconds
+
+
+def _completed(option: Finding, outcome: validate.Outcome, script, limit: float, search):
+    """A fix that makes the next layer's size wrong (a per-sample flatten before a Linear sized
+    for the mixed rows), completed by the crash repair's own fix for that new crash."""
+    seconds = 0.0
+    own = {fx.line for fx in option.fixes}
+    for more in outcome.followups[:search.FOLLOWUPS]:
+        extra = [Fix(d["file"], d["line"], d["old"], d["new"]) for d in more]
+        if any(fx.line in own for fx in extra):
+            continue
+        both = _said(option, "", fixes=option.fixes + extra)
+        second = validate.run_candidate(script, both.fixes, limit, cpu_s=limit)
+        seconds += second.seconds
+        if second.status == "clean" and _failure(both, second) is None:
+            then = "; ".join(f"line {fx.line}: {fx.new.strip()}" for fx in extra)
+            return _said(option, f"re-run with this fix: it crashed at line {outcome.line} ({outcome.exc_type}: "
+                                 f"{outcome.message[:120]}), so the fix includes {then}; then it runs and this "
+                                 f"warning is gone", fixes=both.fixes), seconds
+    return None, seconds
+
+
+def _said(f: Finding, note: str, fixes=None) -> Finding:
+    """``f`` with what the re-run showed appended (a new Finding: the rule's stays as it was)."""
+    return Finding(f.severity, f.category, f.file, f.line, f"{f.message} ({note})" if note else f.message,
+                   list(f.fixes if fixes is None else fixes))
 
 
 def _failure(option: Finding, outcome: validate.Outcome) -> str | None:
