@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_clean, describe, diagnose, fix_until_clean
+from .helpers import assert_clean, describe, diagnose, fix_until_clean, fixed_lines
 
 
 def completed(run):
@@ -19,11 +19,13 @@ def test_view_that_mixes_samples(tmp_path):
     f = run.one("view_reshape", "warning")
     assert f.line == run.line("h = h.view(-1, 40)")
     assert "60 = 6·10" in f.message and "[32,6,10]" in f.message and "[48,40]" in f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["h = h.view(h.size(0), -1)"]
     # the layers after the view were sized for the mixed rows: the re-run of the view's fix
-    # crashes at self.mix, and the crash repair's fix for that completes it
-    assert [fx.new.strip() for fx in f.fixes] == [
-        "h = h.view(h.size(0), -1)", "self.mix = nn.Linear(6 * 10, 20)", "self.out = nn.Linear(20, 1)"]
-    assert "so the fix includes line 13" in f.message and "mat1 and mat2 shapes cannot be multiplied" in f.message
+    # crashes at self.mix, and the crash repair's fix for that completes it, a finding a line
+    assert "so lines 13, 14 change too" in f.message and "mat1 and mat2 shapes cannot be multiplied" in f.message
+    assert fixed_lines(run) == {(run.line("h = h.view(-1, 40)"), "h = h.view(h.size(0), -1)"),
+                                (run.line("self.mix = nn.Linear(40, 20)"), "self.mix = nn.Linear(6 * 10, 20)"),
+                                (run.line("self.out = nn.Linear(30, 1)"), "self.out = nn.Linear(20, 1)")}
     assert "view(-1, 40) turns the batch" in run.stderr, "warned at the first step"
     result = fix_until_clean(run)
     assert_clean(result)

@@ -32,49 +32,57 @@ def verify(findings: list[Finding], script: validate.Script | None, elapsed: flo
             continue
         checked, seconds = _check(f, script, limit)
         spent += seconds
-        out.append(checked)
+        out.extend(checked)
     return out
 
 
-def _check(f: Finding, script: validate.Script, limit: float) -> tuple[Finding, float]:
+def _check(f: Finding, script: validate.Script, limit: float) -> tuple[list[Finding], float]:
     from ..repair import search  # the crash repair: loaded only when a warning has a fix to check
     failures, seconds = [], 0.0
     for option in [f, *f.alternatives]:
         outcome = validate.run_candidate(script, option.fixes, limit, search.followups, cpu_s=limit)
         seconds += outcome.seconds
         if outcome.status in ("timeout", "error"):  # nothing learned: the fix stays, said unverified
-            return _said(option, f"not verified: {outcome.message or 'the re-run did not finish'}"), seconds
+            return [_said(option, f"not verified: {outcome.message or 'the re-run did not finish'}")], seconds
         failure = _failure(option, outcome)
         if failure is None:
             tried = f"; tried first: {'; '.join(failures)}" if failures else ""
-            return _said(option, f"re-run with this fix: it runs and this warning is gone{tried}"), seconds
+            return [_said(option, f"re-run with this fix: it runs and this warning is gone{tried}")], seconds
         if outcome.status == "crashed":
             done, more = _completed(option, outcome, script, limit, search)
             seconds += more
-            if done is not None:
+            if done:
                 return done, seconds
         failures.append(failure)
-    return _said(f, f"no fix offered: {'; '.join(failures)}", fixes=[]), seconds
+    return [_said(f, f"no fix offered: {'; '.join(failures)}", fixes=[])], seconds
 
 
-def _completed(option: Finding, outcome: validate.Outcome, script, limit: float, search):
+def _completed(option: Finding, outcome: validate.Outcome, script, limit: float, search) -> tuple[list[Finding], float]:
     """A fix that makes the next layer's size wrong (a per-sample flatten before a Linear sized
-    for the mixed rows), completed by the crash repair's own fix for that new crash."""
+    for the mixed rows), completed by the crash repair's own fix for that new crash: the warning
+    keeps its line's edit, and each further line gets a finding of its own, as the crash repair
+    reports a fix of several lines."""
     seconds = 0.0
     own = {fx.line for fx in option.fixes}
     for more in outcome.followups[:search.FOLLOWUPS]:
-        extra = [Fix(d["file"], d["line"], d["old"], d["new"]) for d in more]
-        if any(fx.line in own for fx in extra):
+        if any(d["line"] in own for d in more):
             continue
-        both = _said(option, "", fixes=option.fixes + extra)
-        second = validate.run_candidate(script, both.fixes, limit, cpu_s=limit)
+        both = option.fixes + [Fix(d["file"], d["line"], d["old"], d["new"]) for d in more]
+        second = validate.run_candidate(script, both, limit, cpu_s=limit)
         seconds += second.seconds
-        if second.status == "clean" and _failure(both, second) is None:
-            then = "; ".join(f"line {fx.line}: {fx.new.strip()}" for fx in extra)
-            return _said(option, f"re-run with this fix: it crashed at line {outcome.line} ({outcome.exc_type}: "
-                                 f"{outcome.message[:120]}), so the fix includes {then}; then it runs and this "
-                                 f"warning is gone", fixes=both.fixes), seconds
-    return None, seconds
+        if second.status != "clean" or _failure(_said(option, "", fixes=both), second) is not None:
+            continue
+        crash = f"{outcome.exc_type} at line {outcome.line}: {outcome.message[:120]}"
+        lines = ", ".join(str(d["line"]) for d in more)
+        out = [_said(option, f"re-run with this fix: it raises {crash}, so lines {lines} change too; with all of "
+                             f"them it runs and this warning is gone")]
+        for d in more:
+            out.append(Finding("warning", d.get("category") or option.category, d["file"], d["line"],
+                               f"the fix for the warning at line {option.line} makes the re-run raise {crash}; "
+                               f"this line changes with it: {d['new'].strip()}",
+                               [Fix(d["file"], d["line"], d["old"], d["new"])]))
+        return out, seconds
+    return [], seconds
 
 
 def _said(f: Finding, note: str, fixes=None) -> Finding:
