@@ -27,6 +27,7 @@ CORRECT = [
     "ok_unused_by_design.py",    # head unused while fine-tuning, detached embedding, stochastic depth
     "ok_time_major_manual.py",   # hand-made [T, B, F] for an LSTM without batch_first
     "ok_heads_split_merge.py",   # view(B, T, H, D).transpose(1, 2) and transpose before the merge
+    "ok_generate_length_equals_batch.py",  # sampling from [1, t]: t reaches the batch size, still time
 ]
 
 

@@ -122,6 +122,7 @@ class AxisMap:
     sliced: set = field(default_factory=set)         # uids of axes cut by data[i:j] outside the model
     external: dict = field(default_factory=dict)     # (shape, dtype, role) -> axes of a tensor not made by an op
     pieces: set = field(default_factory=set)         # uids of the piece index of a cat of k equal batches
+    input_dims: dict = field(default_factory=dict)   # (module path, input, rank) -> batch dim a DataLoader showed
     _next: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     # -- public queries ------------------------------------------------------------------------

@@ -468,12 +468,19 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
         if not axes:
             continue
         roles = [main_role(amap, a) for a in axes]
+        key = (call.path, k, len(axes))
         if "batch" in roles:
             main = main or axes[roles.index("batch")].size
+            amap.input_dims.setdefault(key, roles.index("batch"))
             continue
         marked = [d for d, a in enumerate(axes) if a.uids & amap.sliced]
         dim = 0 if 0 in marked else (marked[0] if marked else None)
         sizes = amap.batch_sizes | amap.loader_sizes
+        known = amap.input_dims.get(key)
+        if dim is None and known is not None:
+            # the same module took a batch of this rank before, at this dim: a later call
+            # ([1, T] at generation) keeps it even when another axis happens to have the batch's size
+            dim = known
         guessed = dim is None and not (sizes and any(a.size in sizes for a in axes))
         if dim is None:
             if sizes and axes[0].size not in sizes and main is None:
@@ -492,6 +499,7 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
         if sizes and axes[dim].size in sizes:
             amap.strong.update(axes[dim].uids)
+            amap.input_dims.setdefault(key, dim)
         if guessed:  # no DataLoader or slice says so: a layer that knows better may move it (an RNN)
             amap.guessed.update(axes[dim].uids)
         main = main or axes[dim].size
