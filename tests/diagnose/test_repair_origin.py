@@ -115,3 +115,21 @@ def test_the_same_model_in_train_mode_keeps_the_window_fix(tmp_path):
     run = diagnose("train_mode.py", tmp_path / "run", source_dir=script.parent)
     line, new = only_fix(run)
     assert "MaxPool2d(8)" in new, describe(run.findings)
+
+
+def test_a_resampling_factor_is_fixed_where_it_is_set_not_papered_over_by_a_resize(tmp_path):
+    run = diagnose("origin_pixel_shuffle_factor.py", tmp_path)
+    f = run.one("loss_target_shape", "error")
+    assert [(fx.line, fx.new.strip()) for fx in f.fixes] == [(run.line("UPSCALE = 2"), "UPSCALE = 3")], describe(run.findings)
+    assert "32 × 2 = 64, but the other operand has 96 = 32 × 3" in f.message, f.message
+    assert "also plausible" in f.message and "interpolate" in f.message, f.message   # the resize, as the runner-up
+    assert_clean(fix_until_clean(run))
+
+
+def test_an_upsample_scale_in_a_config_dict_is_fixed_in_the_dict(tmp_path):
+    run = diagnose("origin_upsample_scale_in_config.py", tmp_path)
+    f = run.one("loss_target_shape", "error")
+    assert [(fx.line, fx.new.strip()) for fx in f.fixes] == [
+        (run.line('CONFIG = {"channels": 8, "scale": 2}'), 'CONFIG = {"channels": 8, "scale": 4}')], describe(run.findings)
+    assert "16 × 2 = 32, but the other operand has 64 = 16 × 4" in f.message, f.message
+    assert_clean(fix_until_clean(run))

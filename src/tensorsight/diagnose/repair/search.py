@@ -106,14 +106,16 @@ _TUPLE = re.compile(r"[\[(]((?:\d+\s*[,x]\s*)+\d+)[\])]")
 
 
 def _tuple_pairs(msg: str):
-    """Sizes that differ between two shapes of one rank named in the message ((1, 4, 32) vs [1, 16, 32])."""
+    """Sizes that differ between two shapes of one rank named in the message ((1, 4, 32) vs [1, 16, 32];
+    [4, 1, 32, 32] vs [4, 1, 64, 64])."""
     shapes = [tuple(int(v) for v in re.split(r"\s*[,x]\s*", m.group(1))) for m in _TUPLE.finditer(msg)]
     for i, a in enumerate(shapes):
         for b in shapes[i + 1:]:
             if len(a) == len(b) and a != b:
-                diff = [(x, y) for x, y in zip(a, b) if x != y]
+                # one size that differs, at one dim or at several (both sides of a square map)
+                diff = {(x, y) for x, y in zip(a, b) if x != y}
                 if len(diff) == 1:
-                    yield diff[0]
+                    yield diff.pop()
 
 
 def script_of(crash) -> validate.Script | None:

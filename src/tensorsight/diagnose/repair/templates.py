@@ -22,6 +22,7 @@ from .templates_loss_rows import flatten_rows
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_defaults import DEFAULTS
 from .templates_origin import dtype_at_creation
+from .templates_scale import resample_factor
 from .templates_sizes import argument_from_data, size_from_data
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
@@ -43,6 +44,7 @@ TEMPLATES = [
     Template("set_ctor_in", "layer", ("ctor",), set_ctor_in),
     Template("swap_ctor_args", "layer", ("ctor",), swap_ctor_args),
     Template("set_ctor_out", "layer", ("ctor",), set_ctor_out),
+    Template("resample_factor", "layer", ("ctor",), resample_factor),
     Template("batch_first", "layer", ("ctor",), batch_first),
     Template("logits_loss", "loss", ("ctor", "call"), logits_loss),
     Template("drop_last", "loader", ("loader",), drop_last),

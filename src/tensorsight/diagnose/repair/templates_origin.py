@@ -24,6 +24,8 @@ ADJUSTED_LIFT_BONUS = 0.4
 # a parameter left at its default is where a value most often goes unnoticed
 DEFAULT_BONUS = 0.5
 LIFTABLE = ("layer", "rule", "number")
+# templates whose own detail is the arithmetic that says why the data needs the new value
+EXPLAINED = {"resample_factor"}
 
 
 def lift(ctx: Context, cands: list[Candidate]) -> list[Candidate]:
@@ -76,7 +78,8 @@ def _lifted(ctx: Context, c: Candidate):
             continue
         chain = " → ".join(leaf.chain)
         formula = f"{old_text} = {describe(term)} = {now}" if describe(term) != str(now) else f"{old_text} = {now}"
-        detail = (f"{chain} → {formula} at line {fx.line}, but the data needs {want}: "
+        need = f" ({c.detail})" if c.template in EXPLAINED else ""
+        detail = (f"{chain} → {formula} at line {fx.line}, but the data needs {want}{need}: "
                   f"{leaf.name} = {v} gives {want} and keeps the program's formula")
         why = f"is where {leaf.name} gets its value ({leaf.value})"
         site = Site("origin", leaf.file, leaf.line, why, module=module, value=leaf.value, text=leaf.name, depth=3)
