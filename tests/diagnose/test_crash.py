@@ -231,3 +231,25 @@ def test_embedding_ids_sampled_one_token_at_a_time(tmp_path):
     assert f.line == run.line("self.head = nn.Linear(hidden, 256)"), describe(run.findings)
     assert the_fix(f).new == "        self.head = nn.Linear(hidden, vocab_size)"
     assert_clean(fix_until_clean(run))
+
+
+def test_a_squeeze_in_the_loop_before_the_model_is_recorded_on_the_new_last_batch(tmp_path):
+    # the watcher has stopped recording after the first steps; the last batch's new shape turns
+    # it back on where the loader hands it out, so the squeeze before the model call is traced
+    run = diagnose("crash_target_squeezed_in_loop_last_batch_of_one.py", tmp_path)
+    crashed(run, "ValueError", "Expected input batch_size (1) to match target batch_size (0)")
+    f = run.one("batch_dim_changed", "error")
+    assert f.line == run.line("target = yb.squeeze()"), describe(run.findings)
+    assert the_fix(f).new.strip() == "target = yb.squeeze(-1)"
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_stored_batch_size_is_replaced_by_the_size_of_the_data_that_reaches_the_crash(tmp_path):
+    # both `val_data = batchify(..., train_data.size(1))` and `init_hidden(source.size(1))` run;
+    # only the second takes its size from the data the failing GRU is given
+    run = diagnose("crash_eval_hidden_from_train_batch_size.py", tmp_path)
+    crashed(run, "RuntimeError", "Expected hidden size (1, 5, 24), got [1, 8, 24]")
+    f = run.problems[0]
+    assert f.line == run.line("hidden = model.init_hidden(TRAIN_BATCH)  # the evaluation state"), describe(run.findings)
+    assert the_fix(f).new.strip() == "hidden = model.init_hidden(source.size(1))  # the evaluation state"
+    assert_clean(fix_until_clean(run))

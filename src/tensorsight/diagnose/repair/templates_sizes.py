@@ -107,8 +107,56 @@ def argument_from_data(ctx: Context, site: Site):
             fixes = [Fix(site.file, site.line, line, line.replace(site.text, new))]
             src = edits.load(site.file)
             if src is not None and edits.parses(src, fixes):
+                # the size of the data that reaches the failing op, rather than of a tensor that
+                # merely has that size (the training split, when evaluation failed)
+                feeds = feeds_failing_op(ctx, frame.f_locals[name])
                 yield Candidate(tuple(fixes), "argument_from_data", "data", site,
-                                f"{site.text} → {new}: this batch holds {want}, not the stored {got}", 6.0)
+                                f"{site.text} → {new}: this batch holds {want}, not the stored {got}",
+                                6.0 if feeds is not False else 5.0)
+
+
+def feeds_failing_op(ctx: Context, t) -> bool | None:
+    """Whether tensor ``t`` is upstream of the failing op in the Trace (None: not known)."""
+    rec = getattr(ctx.crash.watcher, "recorder", None)
+    if rec is None:
+        return None
+
+    def made_by(x):
+        hit = rec._producer.get(id(x))
+        return hit[1] if hit is not None and hit[0]() is x else None
+    if made_by(t) is None:
+        return None
+    if not hasattr(ctx, "_upstream"):
+        if ctx.ev is not None:
+            todo = [m.producer for m in ctx.ev.inputs]
+        else:  # a check that raised before any op (an RNN's state): what torch's frames hold
+            todo = [made_by(v) for scope in _library_scopes(ctx.crash.exc) for v in scope.values()
+                    if hasattr(v, "dtype") and hasattr(v, "shape")]
+        events, seen = ctx.crash.trace.events, set()
+        while todo:
+            i = todo.pop()
+            if i is None or i in seen or not 0 <= i < len(events):
+                continue
+            seen.add(i)
+            todo.extend(m.producer for m in events[i].inputs)
+        ctx._upstream = seen
+    return made_by(t) in ctx._upstream
+
+
+def _library_scopes(exc) -> list[dict]:
+    """Locals of the traceback's innermost frames that are not the user's (torch's checks)."""
+    from ...capture.source import is_user_file
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    out = []
+    for f in reversed(frames):
+        if is_user_file(f.f_code.co_filename):
+            break
+        out.append(f.f_locals)
+    return out
 
 
 def bound_before(file: str, name: str, line: int) -> bool:

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 import torch
 
 from ...capture.events import Frame
+from ...capture.module_calls import _arg_signature
 from ...capture.recorder import Recorder
 from ...capture.source import is_user_file, make_frame
 
 
 # optimizer steps recorded in full; after them only ops of module calls with new signatures are
 WARMUP_STEPS = 2
+# batch shapes remembered (padded text batches each have their own; past this, no more resumes)
+MAX_BATCH_SHAPES = 4096
 
 
 class StopRun(BaseException):
@@ -87,6 +90,25 @@ class Watcher:
             return orig_iter(loader)
         DataLoader.__iter__ = __iter__
         self._undo.append(lambda: setattr(DataLoader, "__iter__", orig_iter))
+        from torch.utils.data.dataloader import _BaseDataLoaderIter
+        orig_next = _BaseDataLoaderIter.__next__
+        batches: set = set()
+
+        def __next__(it):
+            batch = orig_next(it)
+            # a batch of a shape not seen yet (the last, partial one) switches recording on
+            # before the step's first module call: what the loop does to the batch before the
+            # model (``y.squeeze()``) is in the trace of that step too
+            try:
+                sig = _arg_signature(batch)
+                if sig not in batches and len(batches) < MAX_BATCH_SHAPES:
+                    batches.add(sig)
+                    watcher.recorder.resume()
+            except Exception:  # noqa: BLE001 - bookkeeping must never break the user's loop
+                pass
+            return batch
+        _BaseDataLoaderIter.__next__ = __next__
+        self._undo.append(lambda: setattr(_BaseDataLoaderIter, "__next__", orig_next))
         orig_from_numpy = torch.from_numpy
 
         def from_numpy(array):
@@ -116,7 +138,8 @@ class Watcher:
             # switching a model to eval after the warm-up starts a phase not seen yet (evaluation,
             # test-time augmentation): record its first time too, until the next step pauses
             # again; later epochs' evaluations are the same phase and stay unrecorded
-            if not mode and watcher.steps >= WARMUP_STEPS and id(module) not in evaluated:
+            warm = watcher.steps >= WARMUP_STEPS or watcher.backward_passes >= WARMUP_STEPS
+            if not mode and warm and id(module) not in evaluated:
                 evaluated.add(id(module))
                 watcher.recorder.resume()
             return orig_train(module, mode)
