@@ -253,3 +253,14 @@ def test_a_stored_batch_size_is_replaced_by_the_size_of_the_data_that_reaches_th
     assert f.line == run.line("hidden = model.init_hidden(TRAIN_BATCH)  # the evaluation state"), describe(run.findings)
     assert the_fix(f).new.strip() == "hidden = model.init_hidden(source.size(1))  # the evaluation state"
     assert_clean(fix_until_clean(run))
+
+
+def test_a_model_told_the_batch_size_gets_the_batch_its_input_has(tmp_path):
+    # the view's leading size is the stored batch size: the input it runs on has 3 samples
+    run = diagnose("crash_model_told_the_loader_batch_size.py", tmp_path)
+    crashed(run, "RuntimeError", "shape '[8, -1, 16]' is invalid for input of size 960")
+    f = run.problems[0]
+    assert f.line == run.line("logits = model(x, EVAL_BATCH)"), describe(run.findings)
+    assert the_fix(f).new.strip() == "logits = model(x, x.size(0))"
+    assert "drop_last" in f.message   # the workaround, named as the runner-up
+    assert_clean(fix_until_clean(run))

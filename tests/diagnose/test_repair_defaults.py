@@ -60,11 +60,15 @@ def test_a_squeeze_that_drops_the_batch_of_one_is_removed_where_it_is_written(tm
     assert_clean(fix_until_clean(run))
 
 
-def test_a_view_with_the_batch_constant_gets_drop_last_on_the_loader_whose_batch_crashed(tmp_path):
+def test_a_view_with_the_batch_constant_takes_the_batch_the_data_has(tmp_path):
+    # the view's leading size is the batch constant: the data's own size keeps all 13 samples;
+    # drop_last on the loader whose batch crashed (not the training one) is the runner-up
     run = diagnose("defaults_loader_batch_constant.py", tmp_path)
-    val = run.line("val = DataLoader(")
-    assert {line for line, _ in fixed_lines(run)} == {val}, describe(run.findings)
-    assert all(new.endswith("batch_size=BATCH, drop_last=True)") for _, new in fixed_lines(run))
+    assert fixed_lines(run) == {(run.line("z = enc(clips.reshape(-1, 6)).reshape(BATCH"),
+                                 "z = enc(clips.reshape(-1, 6)).reshape(clips.size(0), FRAMES * 4)")}, describe(run.findings)
+    msg = run.problems[0].message
+    assert f"drop_last=True: the crash is on this loader's last batch, 5 of 8 samples" in msg, msg
+    assert f"defaults_loader_batch_constant.py:{run.line('val = DataLoader(')}" in msg, msg
     assert_clean(fix_until_clean(run))
 
 

@@ -126,3 +126,24 @@ def test_an_axis_added_on_the_wrong_side_of_the_batch_in_a_helper_is_fixed_in_th
     assert fixed_lines(run) == {(run.line("return images.unsqueeze(0)"), "return images.unsqueeze(1)")}, \
         describe(run.findings)
     assert_clean(fix_until_clean(run))
+
+
+def test_batchnorm1d_on_features_last_moves_them_for_that_layer_only(tmp_path):
+    # BatchNorm1d(30) would run too, normalising over frames; the layout is wrong for this layer only
+    run = diagnose("crash_batchnorm1d_on_features_last.py", tmp_path)
+    f = run.one("batchnorm_features", "error")
+    assert [fx.new.strip() for fx in f.fixes] == [
+        "h = self.norm(torch.relu(self.proj(x)).transpose(1, 2)).transpose(1, 2)"], describe(run.findings)
+    assert "[10,30,48] has its 48 features last" in f.message, f.message
+    assert_clean(fix_until_clean(run))
+
+
+def test_an_input_size_takes_the_name_the_layer_before_it_uses_for_its_output(tmp_path):
+    # hidden = 48 in the config would run too, and change the LSTM's hidden size and the head
+    run = diagnose("crash_lstm_input_named_after_hidden.py", tmp_path)
+    f = run.problems[0]
+    assert [(fx.line, fx.new.strip()) for fx in f.fixes] == [
+        (run.line('self.lstm = nn.LSTM(cfg["hidden"]'), 'self.lstm = nn.LSTM(cfg["emb"], cfg["hidden"], batch_first=True)')], \
+        describe(run.findings)
+    assert 'the Embedding before it makes cfg["emb"] = 48 features (dim -1 of [8,15,48])' in f.message, f.message
+    assert_clean(fix_until_clean(run))

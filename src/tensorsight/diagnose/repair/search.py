@@ -7,6 +7,7 @@ notebook), the rules' findings are reported as they are.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -69,10 +70,41 @@ def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
     window = _window_pair(msg, ev)
     if window is not None and window not in out:
         out.append(window)
+    for p in _view_pairs(msg, tb_locals):
+        if p not in out:
+            out.append(p)
     m = _BOUNDS.search(msg)
     if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
         high = max(int(m.group(1)), highest_target(tb_locals))
         out.append((high + 1, int(ev.inputs[0].shape[1])))
+    return out
+
+
+_VIEW = re.compile(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
+
+
+def _view_pairs(msg: str, tb_locals):
+    """A view/reshape to a stored batch size (``view(batch_size, -1, 16)``): (the first size of a
+    tensor the failing code holds, the view's leading size) when that size makes the element
+    count divide."""
+    m = _VIEW.search(msg)
+    if not m or not tb_locals:
+        return []
+    dims = [int(v) for v in m.group(1).split(",") if v.strip()]
+    n = int(m.group(2))
+    firsts = set()
+    for scope in tb_locals[-4:]:
+        for v in list(scope.values()):
+            shape = getattr(v, "shape", None) if hasattr(v, "dtype") else None
+            if shape is not None and len(shape) >= 2 and isinstance(shape[0], int) and shape[0] > 0:
+                firsts.add(int(shape[0]))
+    out = []
+    r = dims[0] if dims else 0   # the leading size of a view: where a stored batch size goes
+    rest = math.prod(d for d in dims[1:] if d > 0)
+    if r > 0:
+        for b in sorted(firsts):
+            if b != r and rest and n % (b * rest) == 0:
+                out.append((b, r))
     return out
 
 

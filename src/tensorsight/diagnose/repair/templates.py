@@ -21,7 +21,8 @@ from .templates_labels import shift_labels
 from .templates_loss_rows import flatten_rows
 from .templates_producer_sizes import input_size_at_producer, resize_before_flatten
 from .templates_defaults import DEFAULTS
-from .templates_origin import dtype_at_creation
+from .templates_origin import dtype_at_creation, in_size_from_producer
+from .templates_around import transpose_around
 from .templates_scale import resample_factor
 from .templates_sizes import argument_from_data, size_from_data
 
@@ -31,6 +32,7 @@ __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
 TEMPLATES = [
     Template("per_sample_flatten", "data", ("operand", "call"), per_sample_flatten),
     Template("move_axis", "data", ("operand",), move_axis),
+    Template("transpose_around", "data", ("call",), transpose_around),
     Template("add_axis", "data", ("operand",), add_axis),
     Template("drop_axis", "data", ("operand",), drop_axis),
     Template("undo_call", "data", ("operand",), undo_call),
@@ -42,6 +44,7 @@ TEMPLATES = [
     Template("size_from_data", "data", ("call",), size_from_data),
     Template("rowwise_dot", "data", ("call",), rowwise_dot),
     Template("set_ctor_in", "layer", ("ctor",), set_ctor_in),
+    Template("in_size_from_producer", "layer", ("ctor",), in_size_from_producer),
     Template("swap_ctor_args", "layer", ("ctor",), swap_ctor_args),
     Template("set_ctor_out", "layer", ("ctor",), set_ctor_out),
     Template("resample_factor", "layer", ("ctor",), resample_factor),

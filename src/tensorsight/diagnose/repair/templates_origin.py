@@ -12,6 +12,7 @@ import ast
 import os
 import re
 
+from ...shapes import fmt_shape
 from ..edit import edits
 
 from .candidate import Candidate, Context
@@ -197,3 +198,69 @@ def evaluated_model(ctx: Context) -> bool:
     call = top_call(ctx.crash.trace, ev.index)
     model = ctx.crash.watcher.module(call.path) if call is not None else None
     return model is not None and getattr(model, "training", True) is False
+
+
+# -- an input size written as the name the layer before it uses --------------------------------
+# above the crash rule's own layer edit lifted to its origin (7.5 + LIFT_BONUS): the two layers then
+# share one name, and the name that was wrong keeps its other uses
+SHARED_NAME_PRIOR = 9.0
+
+
+def in_size_from_producer(ctx: Context, site: Site):
+    """``LSTM(c["hidden"], …)`` fed by ``Embedding(c["vocab"], c["emb"])``: the input size is the
+    feeding layer's output size, written as that layer writes it (``LSTM(c["emb"], …)``), rather
+    than the name that happens to hold the wrong value set to the right one."""
+    from ..edit.layer_args import ARGS, ctor_arg_text, feeding_layer, replace_ctor_arg
+    module = site.module
+    mtype = type(module).__name__
+    if site.kind != "ctor" or "in" not in ARGS.get(mtype, {}):
+        return
+    meta = _input_meta(ctx, module)
+    if meta is None or len(meta.shape) < 2:
+        return
+    axis = 1 if mtype.startswith(("Conv", "BatchNorm", "InstanceNorm", "GroupNorm")) else -1
+    want = meta.shape[axis]
+    feeder = feeding_layer(ctx.crash.trace, meta)
+    prev = ctx.crash.watcher.module(feeder.module) if feeder is not None and feeder.module else None
+    prev_site = ctx.crash.watcher.site(prev) if prev is not None else None
+    if prev_site is None or not isinstance(want, int):
+        return
+    ptype = type(prev).__name__
+    text = ctor_arg_text(prev_site, ptype, "out", prev)
+    now = ctor_arg_text(site, mtype, "in", module)
+    if not text or _is_int(text) or text == now:
+        return
+    try:
+        expr = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return
+    ast.increment_lineno(expr, site.line - 1)
+    scope = scope_at(site.file, site.line, ctx.crash.watcher, contained=module)
+    term = resolve(expr, scope) if scope is not None else None
+    if term is None or value(term) != want:
+        return   # that name means something else (or nothing) where this layer is built
+    fixes = replace_ctor_arg(site, mtype, "in", text, module)
+    if fixes:
+        old = getattr(module, ARGS[mtype]["in"][1], None)
+        yield Candidate(tuple(fixes), "in_size_from_producer", "layer", site,
+                        f"{mtype} input size {now} → {text}: the {ptype} before it makes {text} = {want} "
+                        f"features (dim {axis} of {fmt_shape(meta.shape)})", SHARED_NAME_PRIOR,
+                        layer_change=(module, "in", old, want))
+
+
+def _input_meta(ctx: Context, module):
+    """What ``module`` was given when the run failed: the failing op's operand, or (a check that
+    raised before any op) the tensor torch's frames hold."""
+    ev = ctx.ev
+    watcher = ctx.crash.watcher
+    if ev is not None:
+        if ev.module and watcher.module(ev.module) is module and ev.activations:
+            return ev.activations[0]
+        return None
+    from .templates_sizes import _library_scopes
+    for scope in _library_scopes(ctx.crash.exc):
+        if scope.get("self") is module:
+            x = scope.get("input")
+            if hasattr(x, "shape") and hasattr(x, "dtype"):
+                return watcher.recorder.meta(x)
+    return None

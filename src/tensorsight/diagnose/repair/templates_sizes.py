@@ -122,8 +122,7 @@ def feeds_failing_op(ctx: Context, t) -> bool | None:
         return None
 
     def made_by(x):
-        hit = rec._producer.get(id(x))
-        return hit[1] if hit is not None and hit[0]() is x else None
+        return rec.meta(x).producer   # the event that made x, if the recorder saw it
     if made_by(t) is None:
         return None
     if not hasattr(ctx, "_upstream"):
@@ -140,7 +139,19 @@ def feeds_failing_op(ctx: Context, t) -> bool | None:
             seen.add(i)
             todo.extend(m.producer for m in events[i].inputs)
         ctx._upstream = seen
-    return made_by(t) in ctx._upstream
+    made = made_by(t)
+    if made in ctx._upstream:
+        return True
+    # a watched run records a repeated op once, so the last batch's ops may stand on the first
+    # batch's events: the same op at the same line, making this shape but for the batch, counts
+    ev = ctx.crash.trace.events[made]
+    shape = tuple(t.shape)[1:]
+    return any(_op_line(u) == _op_line(ev) and u.outputs and tuple(u.outputs[0].shape)[1:] == shape
+               for u in (ctx.crash.trace.events[i] for i in ctx._upstream))
+
+
+def _op_line(ev) -> tuple:
+    return (ev.name, ev.where.file, ev.where.line) if ev.where is not None else (ev.name, ev.index)
 
 
 def _library_scopes(exc) -> list[dict]:
