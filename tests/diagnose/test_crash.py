@@ -264,3 +264,17 @@ def test_a_model_told_the_batch_size_gets_the_batch_its_input_has(tmp_path):
     assert the_fix(f).new.strip() == "logits = model(x, x.size(0))"
     assert "drop_last" in f.message   # the workaround, named as the runner-up
     assert_clean(fix_until_clean(run))
+
+
+def test_a_state_reset_that_falls_back_to_the_stored_batch_size_is_told_the_batch(tmp_path):
+    # the helper already takes the size; the loop calls it without one. drop_last runs too and
+    # is the runner-up; the fixed script is quiet, although the first step's rehearsal (which
+    # replays the model without the loop's reset) predicted a last-batch crash: the real last
+    # batch ran
+    run = diagnose("crash_state_reset_to_stored_batch_size.py", tmp_path)
+    crashed(run, "RuntimeError", "Expected hidden size (1, 2, 12), got [1, 16, 12]")
+    f = run.problems[0]
+    assert f.line == run.line("        model.reset_state()"), describe(run.findings)
+    assert the_fix(f).new.strip() == "model.reset_state(batch_size=x.size(0))"
+    assert "leaves batch_size at its default and builds the state with the stored 16; this batch holds 2" in f.message
+    assert_clean(fix_until_clean(run))

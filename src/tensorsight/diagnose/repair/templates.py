@@ -25,6 +25,7 @@ from .templates_origin import dtype_at_creation, in_size_from_producer
 from .templates_around import transpose_around
 from .templates_scale import resample_factor
 from .templates_sizes import argument_from_data, size_from_data
+from .templates_state import size_argument_at_call
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
 
@@ -42,6 +43,7 @@ TEMPLATES = [
     Template("dtype_at_creation", "data", ("operand",), dtype_at_creation),
     Template("squeeze_dim", "data", ("operand",), squeeze_dim),
     Template("size_from_data", "data", ("call",), size_from_data),
+    Template("size_argument_at_call", "data", ("call",), size_argument_at_call),
     Template("rowwise_dot", "data", ("call",), rowwise_dot),
     Template("set_ctor_in", "layer", ("ctor",), set_ctor_in),
     Template("in_size_from_producer", "layer", ("ctor",), in_size_from_producer),
