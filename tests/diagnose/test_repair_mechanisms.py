@@ -147,3 +147,12 @@ def test_an_input_size_takes_the_name_the_layer_before_it_uses_for_its_output(tm
         describe(run.findings)
     assert 'the Embedding before it makes cfg["emb"] = 48 features (dim -1 of [8,15,48])' in f.message, f.message
     assert_clean(fix_until_clean(run))
+
+
+def test_an_input_size_the_network_cannot_take_is_fixed_where_it_is_set_not_inside_the_network(tmp_path):
+    # interpolating the up-convolution's output to the skip's size runs too: it hides the size
+    run = diagnose("crash_unet_input_not_multiple_of_its_stride.py", tmp_path)
+    f = run.problems[0]
+    assert [(fx.line, fx.new.strip()) for fx in f.fixes] == [(run.line("IMAGE_SIZE = 50"), "IMAGE_SIZE = 48")], \
+        describe(run.findings)
+    assert_clean(fix_until_clean(run))

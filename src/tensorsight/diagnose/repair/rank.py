@@ -66,9 +66,9 @@ def _evaluated(ctx: Context) -> bool:
 def _agreement(c: Candidate, ctx: Context) -> float:
     ev = ctx.ev
     if ev is None or not ev.activations:
-        return _style(c) + batch_size_change(c, ctx)
+        return _style(c, ctx) + batch_size_change(c, ctx)
     if c.layer_change is None:
-        return _data_agreement(c, ctx) + _style(c) + batch_size_change(c, ctx) + producer_agreement(c, ctx)
+        return _data_agreement(c, ctx) + _style(c, ctx) + batch_size_change(c, ctx) + producer_agreement(c, ctx)
     module, role, old, new = c.layer_change
     x = ev.activations[0]
     family = next((k for k in READS if ev.name.startswith(k)), None)
@@ -92,7 +92,7 @@ def _agreement(c: Candidate, ctx: Context) -> float:
     per_sample = len(x.shape) == 2 and x.shape[0] in (_model_batches(ctx) | _batch_sizes(ctx))
     if new == 1 and isinstance(old, int) and old > 1 and not per_sample:
         s -= 4.0           # a layer of width 1 to fit an axis of size 1: the data has an extra axis
-    return s + _style(c)
+    return s + _style(c, ctx)
 
 
 def _batch_sizes(ctx: Context) -> set[int]:
@@ -140,11 +140,22 @@ def _resizes_data(c: Candidate, ctx: Context) -> bool:
     return bool(c.lines & ctx._data_lines)
 
 
-def _style(c: Candidate) -> float:
+def _model_lines(ctx: Context) -> set:
+    """User lines that ran inside a module's forward (read once per crash)."""
+    if not hasattr(ctx, "_model_lines"):
+        ctx._model_lines = {(ev.where.file, ev.where.line) for ev in ctx.crash.trace.events
+                            if ev.module and ev.where is not None}
+    return ctx._model_lines
+
+
+def _style(c: Candidate, ctx: Context) -> float:
     """A size the user computed (``labels.max()``, ``num_classes``) is kept as an expression; a
     fix that drops data (``drop_last=True``) is a workaround, not the first answer."""
     if any("drop_last=True" in f.new and "drop_last=True" not in f.old for f in c.fixes):
         return -3.0
+    if any("interpolate(" in f.new and "interpolate(" not in f.old and (f.file, f.line) in _model_lines(ctx)
+           for f in c.fixes):
+        return -3.0    # resampling inside the network to make a join fit hides the input size
     old, new = _changed_text(c)
     if old is None or new is None:
         return 0.0

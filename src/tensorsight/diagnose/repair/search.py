@@ -19,7 +19,7 @@ from .templates import Candidate, Context
 
 # CPU seconds the whole search may take (re-runs included), the wall-clock limit of one re-run
 # (a candidate that sleeps or waits forever), and the most candidates it re-runs
-BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "2.5"))
+BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "4"))
 RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "15"))
 # …and a wall-clock cap on the whole search, for a machine so loaded that CPU time says little
 SEARCH_WALL_S = float(os.environ.get("TENSORSIGHT_SEARCH_WALL", "40"))
@@ -256,8 +256,12 @@ def _key(c: Candidate) -> tuple:
 
 
 def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) -> list[Candidate]:
-    """Validate in prior order; stop once no waiting candidate could outrank the best found."""
-    queue = sorted(cands, key=lambda c: -c.prior)
+    """Validate the rules' own fixes first, then best-first by the score a clean re-run would
+    give (prior, edits and agreement with the program, all known before running); stop once no
+    waiting candidate could outrank the best found."""
+    def order(k: Candidate) -> tuple:
+        return (k.kind != "rule", -rank.upper_bound(k, ctx))
+    queue = sorted(cands, key=order)
     start = time.process_time()
     wall_start = time.monotonic()
     children = 0.0
@@ -296,7 +300,7 @@ def run_search(script: validate.Script, cands: list[Candidate], ctx: Context) ->
                 combo = _combine(c, more)
                 if combo is not None:
                     queue.append(combo)
-            queue.sort(key=lambda k: -k.prior)
+            queue.sort(key=order)
     return tried
 
 
