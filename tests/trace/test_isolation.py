@@ -53,10 +53,23 @@ class SideEffects(nn.Module):
         return self.lin(x) + self.plain
 
 
+class ClampedWeights(nn.Module):
+    """A weight constraint applied in forward, in place (the real path copies weights lazily:
+    the write must land on the copy)."""
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(4, 4)
+
+    def forward(self, x):
+        self.lin.weight.data.clamp_(-0.01, 0.01)
+        return self.lin(x)
+
+
 def _models():
     lin = nn.Linear(4, 4)
     return {
         "side_effects": (SideEffects, (2, 4)),
+        "weights_clamped_in_forward": (ClampedWeights, (2, 4)),
         "shared_module": (lambda: nn.Sequential(lin, nn.ReLU(), lin), (2, 4)),
         "weight_norm": (lambda: nn.utils.weight_norm(nn.Linear(4, 4)), (2, 4)),
         "parametrized_weight_norm": (lambda: nn.utils.parametrizations.weight_norm(nn.Linear(4, 4)), (2, 4)),

@@ -124,7 +124,7 @@ def _clone(t: torch.Tensor) -> torch.Tensor:
         c = torch.zeros(t.shape, dtype=t.dtype) if t.is_contiguous() else \
             torch.empty_strided(t.shape, t.stride(), dtype=t.dtype).zero_()
     else:
-        c = t.detach().clone()
+        c = _copy(t.detach())
     if isinstance(t, torch.nn.Parameter):
         return torch.nn.Parameter(c, t.requires_grad)
     if t.requires_grad and (c.is_floating_point() or c.is_complex()):
@@ -189,4 +189,15 @@ def real_trace(model: torch.nn.Module, call_args: tuple, call_kwargs: dict, *,
 
 
 def _clone_input(t: torch.Tensor) -> torch.Tensor:
-    return t.detach().clone().requires_grad_(t.requires_grad)
+    return _copy(t.detach()).requires_grad_(t.requires_grad)
+
+
+def _copy(t: torch.Tensor) -> torch.Tensor:
+    """A copy that shares the storage until either side writes to it (copy-on-write): a forward
+    only reads the weights, so nothing is copied, and an in-place update in the forward lands on
+    the copy alone. A tensor torch cannot lazily clone (a view of another layout, an older torch)
+    is copied outright."""
+    try:
+        return t._lazy_clone()
+    except (AttributeError, RuntimeError, TypeError):
+        return t.clone()
