@@ -254,3 +254,13 @@ def test_the_reruns_that_check_a_fix_write_none_of_the_scripts_files(tmp_path):
     # the real run: 2 epochs of 6 batches; a re-run sees 3 batches a pass and must not write here
     assert (folder / "train.log").read_text() == "epoch 0 steps 6\nepoch 1 steps 12\n"
     assert torch.load(folder / "ckpt.pt")["steps"] == 12
+
+
+def test_a_norm_without_dim_over_a_batch_of_embeddings_is_taken_per_sample(tmp_path):
+    run = diagnose("silent_norm_without_dim_over_batch.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")
+    assert f.line == run.line("x = x / torch.norm(x)"), describe(run.findings)
+    assert "over all of [12,16], dim 0 the batch among them" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["x = x / torch.norm(x, dim=1, keepdim=True)"]
+    assert_clean(fix_until_clean(run))

@@ -270,7 +270,8 @@ def hand_normalize_rules(ctx) -> list[Finding]:
         if _short(ev) not in DIVIDE or ev.where is None or len(ev.inputs) < 2:
             continue
         num, den = ev.inputs[0], ev.inputs[1]
-        if den.shape is None or num.shape is None or len(den.shape) != len(num.shape):
+        # the divisor keeps the rank (keepdim) or is one number for the whole batch (no dim)
+        if den.shape is None or num.shape is None or len(den.shape) not in (len(num.shape), 0):
             continue
         red = producer(trace, den, DIVISOR_PASS)
         name = _short(red) if red is not None else None
@@ -283,11 +284,14 @@ def hand_normalize_rules(ctx) -> list[Finding]:
             if src is None or _short(src) != "exp":
                 continue
         x, r = tuple(red.inputs[0].shape), tuple(red.outputs[0].shape)
+        whole = r == () and len(x) >= 2 and not red.kwargs.get("dim") and len(red.args) <= 2
         dims = [i for i, (a, b) in enumerate(zip(x, r)) if a > 1 and b == 1] if len(x) == len(r) else []
+        axes = amap.input_roles(red.index, 0)
+        if whole:   # over every axis, the batch's among them: the batch is the one that matters
+            dims = [i for i, a in enumerate(axes) if a.has_batch and not a.mixed][:1] if len(axes) == len(x) else []
         if len(dims) != 1:
             continue
         d = dims[0]
-        axes = amap.input_roles(red.index, 0)
         if len(axes) != len(x) or not axes[d].has_batch or axes[d].mixed:
             continue
         others = [i for i, a in enumerate(axes) if i != d and a.size > 1 and not a.has_batch]
@@ -295,13 +299,32 @@ def hand_normalize_rules(ctx) -> list[Finding]:
             continue  # a similarity matrix, or data columns scaled over the samples on purpose
         target = next((i for i in others if axes[i].role in CLASS_ROLES), others[-1])
         what = "softmax" if name == "sum" else "L2 normalisation"
-        msg = (f"`{ev.where.code}` is a {what} written by hand over dim {d} of {fmt_shape(x)}, the batch "
+        over = f"over all of {fmt_shape(x)}, dim {d} the batch among them" if whole else \
+            f"over dim {d} of {fmt_shape(x)}, the batch"
+        msg = (f"`{ev.where.code}` is a {what} written by hand {over} "
                f"({_prov(amap, red, 0, d) or f'dim {d} is the batch'}): each sample is scaled by the other samples "
                f"of the batch, not by its own {axes[target].role if axes[target].role not in WEAK else 'values'} "
                f"(dim {target}); reduce over dim={target}")
         names, as_method, as_function = HAND_NORMS[name]
         f = red.where
-        position = as_function if any(edits.is_function_call(f.file, f.line, n) for n in names) else as_method
-        fixes = edits.replace_arg(f.file, f.line, names, position, "dim", str(target))
+        if whole:
+            fixes = _with_dim(f.file, f.line, names, target)
+        else:
+            position = as_function if any(edits.is_function_call(f.file, f.line, n) for n in names) else as_method
+            fixes = edits.replace_arg(f.file, f.line, names, position, "dim", str(target))
         out.append(Finding("warning", "softmax_dim", f.file, f.line, msg, fixes or []))
     return out
+
+
+def _with_dim(file: str, line: int, names: tuple, dim: int):
+    """``torch.norm(x)`` → ``torch.norm(x, dim=1, keepdim=True)``: one value per sample, kept
+    broadcastable against the tensor it divides."""
+    src = edits.load(file)
+    calls = [c for c in (edits.calls_covering(src, line, *names) if src is not None else [])
+             if c.start[0] == c.end[0] == line]
+    if len(calls) != 1:
+        return None
+    text = src.text(calls[0])
+    new = text[:-1] + (", " if calls[0].node.args else "") + f"dim={dim}, keepdim=True)"
+    fixes = edits._splice(src, calls[0].start, calls[0].end, new)
+    return fixes if fixes and edits.parses(src, fixes) else None
