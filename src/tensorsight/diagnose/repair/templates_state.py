@@ -15,6 +15,7 @@ import ast
 from ..edit import edits
 from ..findings import Fix
 from .candidate import Candidate, Context
+from .origin_values import _enclosing, tree_of
 from .sites import Site
 from .templates_sizes import _FACTORIES, _library_scopes, _tensors_with
 
@@ -51,15 +52,10 @@ def _state_metas(ctx: Context):
 
 
 def _at_calls(ctx: Context, file: str, line: int, want: int, got: int):
-    src = edits.load(file)
-    if src is None:
+    src, tree = edits.load(file), tree_of(file)
+    if src is None or tree is None:
         return
-    try:
-        tree = ast.parse("\n".join(src.lines))
-    except SyntaxError:
-        return
-    func = next((n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)
-                 and n.lineno <= line <= (n.end_lineno or n.lineno)), None)
+    func, _ = _enclosing(tree, line)   # the innermost function that makes the state
     if func is None:
         return
     args = func.args
