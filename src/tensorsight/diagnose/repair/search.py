@@ -23,7 +23,7 @@ BUDGET_S = float(os.environ.get("TENSORSIGHT_REPAIR_BUDGET", "4"))
 RERUN_WALL_S = float(os.environ.get("TENSORSIGHT_RERUN_LIMIT", "15"))
 # …and a wall-clock cap on the whole search, for a machine so loaded that CPU time says little
 SEARCH_WALL_S = float(os.environ.get("TENSORSIGHT_SEARCH_WALL", "40"))
-MAX_RUNS = 8
+MAX_RUNS = 14
 # the rules were written against real bugs: their fix is tried first, but not trusted blindly
 RULE_PRIOR = 7.5
 # a second fix that runs and scores within this of the best is named as the alternative
