@@ -257,8 +257,8 @@ def _input_meta(ctx: Context, module):
         if ev.module and watcher.module(ev.module) is module and ev.activations:
             return ev.activations[0]
         return None
-    from .templates_sizes import _library_scopes
-    for scope in _library_scopes(ctx.crash.exc):
+    from .templates_sizes import library_scopes
+    for scope in library_scopes(ctx.crash.exc):
         if scope.get("self") is module:
             x = scope.get("input")
             if hasattr(x, "shape") and hasattr(x, "dtype"):

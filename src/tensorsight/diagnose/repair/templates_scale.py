@@ -49,11 +49,11 @@ def _position(cls, keyword: str) -> int | None:
 
 def _sides(ctx: Context, module):
     """(input, output) spatial sides of the module's first call in the trace."""
-    watcher, events = ctx.crash.watcher, ctx.crash.trace.events
-    mine = [e for e in events if e.module and watcher.module(e.module) is module]
-    if not mine or not mine[0].inputs or not mine[-1].outputs:
+    paths = {p for p, ref in ctx.crash.watcher.recorder.module_objects.items() if ref() is module}
+    mine = [e for e in ctx.crash.trace.events if e.module in paths]
+    first = [e for e in mine if e.module == mine[0].module] if mine else []
+    if not first or not first[0].inputs or not first[-1].outputs:
         return None
-    first = [e for e in mine if e.module == mine[0].module]
     x, y = first[0].inputs[0].shape, first[-1].outputs[0].shape
     if len(x) != len(y) or len(x) < 3:
         return None

@@ -3,6 +3,7 @@ built with the batch size of the constructor, a stored batch size passed along."
 from __future__ import annotations
 
 from ..edit import edits
+from ..edit.origin import ancestors
 from .candidate import Candidate, Context
 from .sites import Site
 
@@ -52,14 +53,18 @@ def size_from_data(ctx: Context, site: Site):
                             yield c
 
 
-def _frame_at(crash, site: Site):
-    tb = crash.exc.__traceback__
-    found = None
+def tb_frames(exc) -> list:
+    """The traceback's frames, outermost first."""
+    frames, tb = [], exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == site.file and tb.tb_lineno == site.line:
-            found = tb.tb_frame
+        frames.append((tb.tb_frame, tb.tb_lineno))
         tb = tb.tb_next
-    return found
+    return frames
+
+
+def _frame_at(crash, site: Site):
+    hits = [f for f, line in tb_frames(crash.exc) if f.f_code.co_filename == site.file and line == site.line]
+    return hits[-1] if hits else None
 
 
 def _tensors_with(scope: dict, size: int, exclude: int):
@@ -127,18 +132,11 @@ def feeds_failing_op(ctx: Context, t) -> bool | None:
         return None
     if not hasattr(ctx, "_upstream"):
         if ctx.ev is not None:
-            todo = [m.producer for m in ctx.ev.inputs]
+            seeds = list(ctx.ev.inputs)
         else:  # a check that raised before any op (an RNN's state): what torch's frames hold
-            todo = [made_by(v) for scope in _library_scopes(ctx.crash.exc) for v in scope.values()
-                    if hasattr(v, "dtype") and hasattr(v, "shape")]
-        events, seen = ctx.crash.trace.events, set()
-        while todo:
-            i = todo.pop()
-            if i is None or i in seen or not 0 <= i < len(events):
-                continue
-            seen.add(i)
-            todo.extend(m.producer for m in events[i].inputs)
-        ctx._upstream = seen
+            seeds = [rec.meta(v) for scope in library_scopes(ctx.crash.exc) for v in scope.values()
+                     if hasattr(v, "dtype") and hasattr(v, "shape")]
+        ctx._upstream = {e.index for m in seeds for e in ancestors(ctx.crash.trace, m)}
     made = made_by(t)
     if made in ctx._upstream:
         return True
@@ -154,16 +152,11 @@ def _op_line(ev) -> tuple:
     return (ev.name, ev.where.file, ev.where.line) if ev.where is not None else (ev.name, ev.index)
 
 
-def _library_scopes(exc) -> list[dict]:
+def library_scopes(exc) -> list[dict]:
     """Locals of the traceback's innermost frames that are not the user's (torch's checks)."""
     from ...capture.source import is_user_file
-    frames = []
-    tb = exc.__traceback__
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
     out = []
-    for f in reversed(frames):
+    for f, _ in reversed(tb_frames(exc)):
         if is_user_file(f.f_code.co_filename):
             break
         out.append(f.f_locals)
@@ -190,11 +183,6 @@ def bound_before(file: str, name: str, line: int) -> bool:
 
 def _frame_running(crash, site: Site):
     """The traceback frame whose function contains the site's line."""
-    tb = crash.exc.__traceback__
-    found = None
-    while tb is not None:
-        f = tb.tb_frame
-        if f.f_code.co_filename == site.file and site.line in {ln for _, _, ln in f.f_code.co_lines() if ln}:
-            found = f
-        tb = tb.tb_next
-    return found
+    hits = [f for f, _ in tb_frames(crash.exc)
+            if f.f_code.co_filename == site.file and site.line in {ln for _, _, ln in f.f_code.co_lines() if ln}]
+    return hits[-1] if hits else None

@@ -17,7 +17,7 @@ from ..findings import Fix
 from .candidate import Candidate, Context
 from .origin_values import _enclosing, tree_of
 from .sites import Site
-from .templates_sizes import _FACTORIES, _library_scopes, _tensors_with
+from .templates_sizes import _FACTORIES, _tensors_with, library_scopes, tb_frames
 
 PRIOR = 6.0
 
@@ -45,7 +45,7 @@ def _state_metas(ctx: Context):
     if ctx.ev is not None:
         yield from ctx.ev.activations
         return
-    for scope in _library_scopes(ctx.crash.exc):
+    for scope in library_scopes(ctx.crash.exc):
         for v in scope.values():
             if hasattr(v, "shape") and hasattr(v, "dtype"):
                 yield rec.meta(v)
@@ -66,12 +66,7 @@ def _at_calls(ctx: Context, file: str, line: int, want: int, got: int):
     if not params:
         return
     # the loop that calls the helper runs in a frame of the crash stack: its locals hold the batch
-    tb = ctx.crash.exc.__traceback__
-    frames = []
-    while tb is not None:
-        frames.append(tb.tb_frame)
-        tb = tb.tb_next
-    for fr in frames:
+    for fr, _ in tb_frames(ctx.crash.exc):
         if fr.f_code.co_filename != file:
             continue
         lines = {ln for _, _, ln in fr.f_code.co_lines() if ln}

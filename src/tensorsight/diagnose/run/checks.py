@@ -209,25 +209,29 @@ def final_findings(watcher) -> list[Finding]:
         if os.environ.get("TENSORSIGHT_DEBUG"):
             raise
     if not crash:
-        found = [f for f in found if not _contradicted(watcher, f)]
+        found = [_contradicted(watcher, f) or f for f in found]
     if getattr(watcher, "crash_fix_clean", False):
         found = [_resolved(f, crash) for f in found]
     return crash + found
 
 
-def _contradicted(watcher, f: Finding) -> bool:
+def _contradicted(watcher, f: Finding) -> Finding | None:
     """A rehearsal's "the last batch will crash" on a run that ended on its own after its model
     took that very batch: the rehearsal replayed the model without what the loop does before it
-    (a state reset to the batch's size), and the real run shows the batch works."""
-    if f.category != "last_partial_batch":
-        return False
+    (a state reset to the batch's size), and the real run shows the batch works. The warning
+    printed at the first step is taken back as information (None: not contradicted)."""
+    if f.category != "last_partial_batch" or f.severity == "info":
+        return None
     for info in watcher.loaders:
         r = _last_batch(info)
         if r is None or info.where is None or (info.where.file, info.where.line) != (f.file, f.line):
             continue
         if any(call.depth == 0 and call.inputs and call.inputs[0].shape[:1] == (r,) for call in watcher.trace.modules):
-            return True
-    return False
+            return Finding("info", f.category, f.file, f.line,
+                           f"{f.message} — taken back: the run's model then took its last batch of {r} without a "
+                           f"crash (the rehearsal at the first step replays the model alone, without what the loop "
+                           f"does before it)", [])
+    return None
 
 
 def _resolved(f: Finding, crash: list[Finding]) -> Finding:
