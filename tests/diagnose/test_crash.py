@@ -277,4 +277,9 @@ def test_a_state_reset_that_falls_back_to_the_stored_batch_size_is_told_the_batc
     assert f.line == run.line("        model.reset_state()"), describe(run.findings)
     assert the_fix(f).new.strip() == "model.reset_state(batch_size=x.size(0))"
     assert "leaves batch_size at its default and builds the state with the stored 16; this batch holds 2" in f.message
-    assert_clean(fix_until_clean(run))
+    fixed = fix_until_clean(run)
+    assert_clean(fixed)
+    # the rehearsal's prediction is taken back in the report, not silently dropped
+    taken_back = [g for g in fixed.last.findings if g.category == "last_partial_batch"]
+    assert [g.severity for g in taken_back] == ["info"], describe(fixed.last.findings)
+    assert "taken back: the run's model then took its last batch of 2" in taken_back[0].message
