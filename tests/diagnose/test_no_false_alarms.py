@@ -28,6 +28,8 @@ CORRECT = [
     "ok_time_major_manual.py",   # hand-made [T, B, F] for an LSTM without batch_first
     "ok_heads_split_merge.py",   # view(B, T, H, D).transpose(1, 2) and transpose before the merge
     "ok_generate_length_equals_batch.py",  # sampling from [1, t]: t reaches the batch size, still time
+    "ok_linear_over_time_after_transpose.py",  # Linear over time moved last on purpose; seq[:, -1, :]
+    "ok_sentence_batches_of_each_document.py",  # time-major GRU, a batch of 5..12 sentences of 30 words
 ]
 
 

@@ -264,3 +264,46 @@ def test_a_norm_without_dim_over_a_batch_of_embeddings_is_taken_per_sample(tmp_p
     assert "over all of [12,16], dim 0 the batch among them" in f.message, f.message
     assert [fx.new.strip() for fx in f.fixes] == ["x = x / torch.norm(x, dim=1, keepdim=True)"]
     assert_clean(fix_until_clean(run))
+
+
+def test_an_index_that_drops_the_hidden_units_instead_of_the_steps(tmp_path):
+    # seq[..., -1] keeps the 24 steps; the head's Linear(24, 12) contracts them as features
+    run = diagnose("silent_lstm_index_hidden_not_step.py", tmp_path)
+    completed(run)
+    f = run.one("rnn_layout", "warning")
+    assert f.line == run.line("last = seq[..., -1]")
+    assert "indexes [8,24,24] with [:, :, -1]" in f.message and "dim 1 is time (T=24)" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["last = seq[:, -1, :]"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_an_rnn_whose_batch_varies_like_a_length_reads_its_axes_swapped(tmp_path):
+    run = diagnose("silent_gru_sensor_axes_swapped.py", tmp_path)
+    completed(run)
+    f = run.one("rnn_layout", "warning")
+    assert f.line == run.line("self.gru = nn.GRU(9, 32)")
+    assert "its time dim 0 is 3 every time, while its batch dim 1 takes" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["self.gru = nn.GRU(9, 32, batch_first=True)"]
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_regression_loss_that_stretches_one_target_over_the_hidden_units(tmp_path):
+    # no batch axis anywhere: the shapes alone say the target is copied over 16 outputs
+    run = diagnose("silent_mse_hidden_vector_vs_scalar_target.py", tmp_path)
+    completed(run)
+    f = run.one("broadcasting", "warning")
+    assert f.line == run.line("loss = loss + nn.functional.mse_loss(h, series[t + 1:t + 2])")
+    assert "mse_loss(input [16], target [1]) broadcasts to [16]" in f.message, f.message
+    assert "each target is compared with 16 predictions" in f.message, f.message
+
+
+def test_l2_normalisation_without_dim_over_a_batch_folded_from_episodes(tmp_path):
+    # the encoder's batch is ways·shots (nothing names either axis): its outer part is the samples
+    run = diagnose("silent_norm_whole_batch_of_folded_episodes.py", tmp_path)
+    completed(run)
+    f = run.one("softmax_dim", "warning")
+    assert f.line == run.line("return z / z.norm()")
+    assert "over all of [20,32], dim 0 the batch among them" in f.message, f.message
+    assert "from indexing [5,30] dim 0" in f.message, f.message
+    assert [fx.new.strip() for fx in f.fixes] == ["return z / z.norm(dim=1, keepdim=True)"]
+    assert_clean(fix_until_clean(run))

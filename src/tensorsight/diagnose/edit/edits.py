@@ -278,3 +278,27 @@ def wrap_assigned_value(path: str, line: int, template: str) -> list[Fix] | None
     return _rewrite_value(path, line, lambda text, value: template.format(text), assignments_only=True)
 
 
+
+
+def rewrite_subscript(path: str, line: int, n_items: int, new_items: str) -> list[Fix] | None:
+    """``out[:, :, -1]`` or ``out[..., -1]`` → ``out[:, -1, :]``: the one subscript on the line that
+    indexes ``n_items`` dims (an Ellipsis stands for the rest) gets ``new_items``."""
+    src = load(path, line)
+    stmt = statement_at(src, line) if src is not None else None
+    if stmt is None:
+        return None
+    found: list[cst.Subscript] = []
+
+    class _Subs(cst.CSTVisitor):
+        def visit_Subscript(self, node):
+            ellipsis = any(isinstance(getattr(e.slice, "value", None), cst.Ellipsis) for e in node.slice)
+            if len(node.slice) == n_items or (ellipsis and len(node.slice) <= n_items):
+                found.append(node)
+
+    stmt.node.visit(_Subs())
+    if len(found) != 1:
+        return None
+    a, b = _find(src, found[0].slice[0]), _find(src, found[0].slice[-1])
+    if a is None or b is None:
+        return None
+    return _splice(src, a.start, b.end, new_items)

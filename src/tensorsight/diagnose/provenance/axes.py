@@ -338,7 +338,8 @@ def origin_text(amap: AxisMap, uid: int) -> str:
         return ""
     ev = amap.trace.events[o.event]
     shape = ev.outputs[o.output].shape if 0 <= o.output < len(ev.outputs) else ()
-    return f"{ev.name} {fmt_shape(shape)} dim {o.dim} at {_where(ev)}"
+    what = "indexing" if ev.name == "[]" else ev.name   # ``x[idx]`` is recorded as "[]"
+    return f"{what} {fmt_shape(shape)} dim {o.dim} at {_where(ev)}"
 
 
 def path_of(amap: AxisMap, event_index: int, output_index: int, uid: int, limit: int = 60) -> list[OpEvent]:

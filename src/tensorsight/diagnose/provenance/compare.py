@@ -47,7 +47,9 @@ def main_role_of(axis) -> str:
 
 
 def broadcast_rules(ctx) -> list[Finding]:
-    out = []
+    if getattr(ctx, "_broadcast", None) is not None:   # stretched_loss_rules asks again
+        return ctx._broadcast
+    ctx._broadcast = out = []
     amap, trace = ctx.amap, ctx.trace
     for ev in trace.events:
         name = _short(ev)
@@ -328,3 +330,42 @@ def _with_dim(file: str, line: int, names: tuple, dim: int):
     new = text[:-1] + (", " if calls[0].node.args else "") + f"dim={dim}, keepdim=True)"
     fixes = edits._splice(src, calls[0].start, calls[0].end, new)
     return fixes if fixes and edits.parses(src, fixes) else None
+
+
+# the losses whose operands torch itself expects to have one shape (it warns when they differ)
+SAME_SHAPE_LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"}
+
+
+def stretched_loss_rules(ctx) -> list[Finding]:
+    """A regression loss whose prediction and target differ in shape, where no batch axis told
+    ``broadcast_rules`` which side is wrong: the broadcast copies one side over the other's axis,
+    so one target trains several outputs (or one output several targets)."""
+    out, amap = [], ctx.amap
+    told = {(f.file, f.line) for f in broadcast_rules(ctx)}
+    for ev in ctx.trace.events:
+        name = _short(ev)
+        if name not in SAME_SHAPE_LOSSES or ev.where is None or len(ev.inputs) < 2 \
+                or (ev.where.file, ev.where.line) in told:
+            continue
+        x, y = ev.inputs[0], ev.inputs[1]
+        if not (x.known and y.known) or tuple(x.shape) == tuple(y.shape):
+            continue
+        b = _bshape(x.shape, y.shape)
+        stretched = [(side, len(b) - i) for side, t in ((x, "input"), (y, "target"))
+                     for i in range(1, len(b) + 1)
+                     if (side.shape[-i] if i <= len(side.shape) else 1) == 1 and b[-i] > 1]
+        if not stretched:
+            continue
+        side, dim = stretched[0]
+        k = 0 if side is x else 1
+        other = 1 - k
+        odim = dim - (len(b) - len(ev.inputs[other].shape))
+        why = _prov(amap, ev, other, odim) if 0 <= odim < len(ev.inputs[other].shape) else ""
+        who = ("input", "target")
+        fixes, line = _loss_shape_fix(ctx.trace, ev, x, y)
+        msg = (f"{name}(input {fmt_shape(x.shape)}, target {fmt_shape(y.shape)}) broadcasts to {fmt_shape(b)}: the "
+               f"{who[k]}'s dim {dim - (len(b) - len(side.shape))} has size 1 and is copied over the {who[other]}'s "
+               f"{b[dim]}" + (f" ({why})" if why else "") + f", so each {('prediction', 'target')[k]} is compared with "
+               f"{b[dim]} {('targets', 'predictions')[k]}; make the shapes equal (torch warns about it too)")
+        out.append(Finding("warning", "broadcasting", line.file, line.line, msg, fixes or []))
+    return out

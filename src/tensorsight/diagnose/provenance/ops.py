@@ -492,9 +492,11 @@ def seed_model_input(amap: AxisMap, ev: OpEvent, ins, call) -> None:
         own = [p for p in axes[dim].parts if p.uid not in amap.pieces]
         lead = own[0] if own else None
         if len(axes[dim].uids) > 1 and not axes[dim].mixed and lead is not None and lead.whole \
-                and (lead.uid in amap.sliced or len(own) == 1) and amap.role(lead) in WEAK:
+                and (lead.uid in amap.sliced or len(own) == 1 or all(amap.role(p) in WEAK for p in own)) \
+                and amap.role(lead) in WEAK:
             # samples folded with other axes before the call ([N·T, C, H, W]; [x, flip(x)] one after
-            # the other): the samples cut from the data lead the merged axis, and they are the batch
+            # the other; [speakers·utterances, T, F]): the samples cut from the data, or the outermost
+            # of axes nothing else names, lead the merged axis, and they are the batch
             amap.role_of[lead.uid] = "batch"
         amap.learn(axes[dim], "batch", ev.index, f"the input of {call.type} {_fmt(meta.shape)} dim {dim}")
         if sizes and axes[dim].size in sizes:

@@ -31,9 +31,11 @@ from .axes import WEAK, AxisMap, axes_of, provenance_text, rows_cut
 from .fixes import (_loss_shape_fix, _outer_call_fix, patch_fix, patch_split, permutation_for,  # noqa: F401
                     permute_before, permute_text, producer, rnn_fix, split_permute_fix, split_then_permute, view_fix)
 from .common import _call_args, _out_index, _prov, _roles_text, _short
+from .contraction import contraction_rules
+from .rnn_calls import rnn_length_rules
 from .loss_inputs import loss_input_rules
 from .over_axis import over_batch_rules
-from .compare import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
+from .compare import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules, stretched_loss_rules,
                                 squeeze_rules)
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -288,7 +290,7 @@ def _stats_dim_fix(path: str, line: int, d: int, rank: int, new: str):
 
 
 RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, hand_normalize_rules, loss_input_rules,
-         broadcast_rules, rnn_rules, ce_class_axis_rules, squeeze_rules, forced_shape_rules]
+         broadcast_rules, stretched_loss_rules, contraction_rules, rnn_rules, rnn_length_rules, ce_class_axis_rules, squeeze_rules, forced_shape_rules]
 
 
 class Context:
