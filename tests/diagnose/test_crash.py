@@ -283,3 +283,14 @@ def test_a_state_reset_that_falls_back_to_the_stored_batch_size_is_told_the_batc
     taken_back = [g for g in fixed.last.findings if g.category == "last_partial_batch"]
     assert [g.severity for g in taken_back] == ["info"], describe(fixed.last.findings)
     assert "taken back: the run's model then took its last batch of 2" in taken_back[0].message
+
+
+def test_a_label_past_the_class_count_in_an_unrecorded_step_sets_the_count(tmp_path):
+    # the crash comes at the last batch, after recording stopped: the class count is read from the
+    # loss's own frame, and the config entry that sets it is the root cause
+    run = diagnose("crash_class_count_label_in_last_batch.py", tmp_path)
+    crashed(run, "IndexError", "Target 12 is out of bounds")
+    f = run.problems[0]
+    assert f.line == run.line('CONFIG = {"classes": 12, "batch": 8}'), describe(run.findings)
+    assert the_fix(f).new.strip() == 'CONFIG = {"classes": 13, "batch": 8}'
+    assert_clean(fix_until_clean(run))

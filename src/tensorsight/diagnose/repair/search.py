@@ -74,10 +74,23 @@ def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
         if p not in out:
             out.append(p)
     m = _BOUNDS.search(msg)
-    if m and ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
+    classes = _classes(ev, tb_locals) if m else None
+    if classes is not None:
         high = max(int(m.group(1)), highest_target(tb_locals))
-        out.append((high + 1, int(ev.inputs[0].shape[1])))
+        out.append((high + 1, classes))
     return out
+
+
+def _classes(ev, tb_locals) -> int | None:
+    """The class count of the scores a classification loss got: from the recorded op, or (a crash
+    at a step that ran unrecorded) from the loss's own frame."""
+    if ev is not None and ev.inputs and len(ev.inputs[0].shape) > 1:
+        return int(ev.inputs[0].shape[1])
+    for loc in reversed(tb_locals or []):
+        x = loc.get("input")
+        if hasattr(x, "dtype") and hasattr(x, "shape") and len(x.shape) > 1:
+            return int(x.shape[1])
+    return None
 
 
 _VIEW = re.compile(r"shape '\[([-\d, ]+)\]' is invalid for input of size (\d+)")
