@@ -294,3 +294,15 @@ def test_a_label_past_the_class_count_in_an_unrecorded_step_sets_the_count(tmp_p
     assert f.line == run.line('CONFIG = {"classes": 12, "batch": 8}'), describe(run.findings)
     assert the_fix(f).new.strip() == 'CONFIG = {"classes": 13, "batch": 8}'
     assert_clean(fix_until_clean(run))
+
+
+def test_a_head_sized_for_other_classes_is_resized_not_flattened(tmp_path):
+    # view(b, 3, 9, h, w) keeps b, h, w of [2, 255, 16, 16]: the head must make 3·9 = 27 channels.
+    # The per-sample flatten breaks the permute on the same line, so it is not offered
+    run = diagnose("crash_detection_head_filters_for_other_classes.py", tmp_path)
+    crashed(run, "RuntimeError", "shape '[2, 3, 9, 16, 16]' is invalid for input of size 130560")
+    f = run.problems[0]
+    assert f.line == run.line("self.pred = nn.Conv2d(16, 255, 1)"), describe(run.findings)
+    assert the_fix(f).new.strip() == "self.pred = nn.Conv2d(16, 27, 1)"
+    assert not any("view(p.size(0), -1)" in fx.new for g in run.problems for fx in g.fixes)
+    assert_clean(fix_until_clean(run))

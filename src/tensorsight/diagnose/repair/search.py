@@ -70,7 +70,7 @@ def pairs(msg: str, ev, tb_locals=None) -> list[tuple[int, int]]:
     window = _window_pair(msg, ev)
     if window is not None and window not in out:
         out.append(window)
-    for p in _view_pairs(msg, tb_locals):
+    for p in _view_pairs(msg, tb_locals) + _view_middle_pair(msg, ev):
         if p not in out:
             out.append(p)
     m = _BOUNDS.search(msg)
@@ -119,6 +119,27 @@ def _view_pairs(msg: str, tb_locals):
             if b != r and rest and n % (b * rest) == 0:
                 out.append((b, r))
     return out
+
+
+def _view_middle_pair(msg: str, ev) -> list[tuple[int, int]]:
+    """``[2, 255, 16, 16].view(2, 3, 9, 16, 16)``: the dims both ends keep aside, the view wants
+    3·9 = 27 values where the tensor has 255 (the layer that makes the 255 is sized for another
+    head): (27, 255)."""
+    m = _VIEW.search(msg)
+    if not m or ev is None or not ev.inputs:
+        return []
+    dims = [int(v) for v in m.group(1).split(",") if v.strip()]
+    shape = [d for d in ev.inputs[0].shape if isinstance(d, int)]
+    if -1 in dims or len(shape) != len(ev.inputs[0].shape) or not dims:
+        return []
+    i = 0
+    while i < min(len(dims), len(shape)) and dims[i] == shape[i]:
+        i += 1
+    j = 0
+    while j < min(len(dims), len(shape)) - i and dims[-1 - j] == shape[-1 - j]:
+        j += 1
+    want, got = math.prod(dims[i:len(dims) - j]), math.prod(shape[i:len(shape) - j])
+    return [(want, got)] if want > 1 and got > 1 and want != got and i + j > 0 else []
 
 
 def _window_pair(msg: str, ev):
@@ -248,7 +269,7 @@ def repair(crash, rule_findings: list[Finding]) -> list[Finding]:
     if not ranked:
         if rc is None or rc.outcome is None or rc.outcome.status == "timeout":
             return rule_findings
-        if _broken(rc.outcome, crash):
+        if _broken(rc.outcome, crash, rc):
             # the rule's edit breaks the script or changes nothing: say what is wrong, no fix
             for f in rule_findings:
                 f.fixes = []
@@ -362,10 +383,13 @@ def followups(watcher, exc) -> list[list[dict]]:
     return out
 
 
-def _broken(o, crash) -> bool:
-    """A re-run that fails in a way that is no progress: the same error, or not a shape error."""
+def _broken(o, crash, cand: Candidate | None = None) -> bool:
+    """A re-run that fails in a way that is no progress: the same error, not a shape error, or a
+    new error raised by the edited line itself (the edit made that line wrong, it did not get the
+    program further)."""
     same = o.message == crash.msg.split("\n")[0][:300]
-    return same or o.exc_type not in ("RuntimeError", "ValueError", "IndexError")
+    at_edit = cand is not None and o.line is not None and o.line in {fx.line for fx in cand.fixes}
+    return same or at_edit or o.exc_type not in ("RuntimeError", "ValueError", "IndexError")
 
 
 def _unverified(f: Finding) -> Finding:
