@@ -161,7 +161,7 @@ def rnn_rules(ctx) -> list[Finding]:
         name = ev.module.rsplit(".", 1)[-1]
         if bf:
             site = watcher.site(module)
-            fixes = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "False") if site else None
+            fixes = _ctor_kwarg(site, mtype, "batch_first", "False")
             line, how = site or ev.where, "construct it without batch_first (its input is [time, batch, …])"
         else:
             origin = next((amap.origins[p.uid].event for p in x[t].parts if p.uid in amap.origins), None)
@@ -177,12 +177,21 @@ def rnn_rules(ctx) -> list[Finding]:
         if not bf and site is not None and (line.file, line.line) != (site.file, site.line):
             # the data made time-major may break what else reads it (a conv before the RNN wants
             # the batch first): the constructor's batch_first is the fix the re-run falls back to
-            alt = edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", "True")
+            alt = _ctor_kwarg(site, mtype, "batch_first", "True")
             if alt:
                 finding.alternatives.append(Finding("warning", "rnn_layout", site.file, site.line, msg + (
                     "construct it with batch_first=True (its input is [batch, time, …])"), alt))
         out.append(finding)
     return out
+
+
+def _ctor_kwarg(site, mtype: str, keyword: str, value: str):
+    """``keyword=value`` in the constructor call at ``site``: the class by name, else the one call
+    there (the class passed in under another name: ``rnn_cell(input_size=…)``)."""
+    if site is None:
+        return None
+    return edits.add_kwarg(site.file, site.line, (mtype,), keyword, value) or \
+        edits.add_kwarg(site.file, site.line, (), keyword, value)
 
 
 def _hx_given(trace, ev: OpEvent) -> bool:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from ...shapes import fmt_shape
 from ..findings import Finding
 from .common import _short
-from .compare import RNNS
-from ..edit import edits
+from .compare import RNNS, _ctor_kwarg
 
 MIN_CALLS = 3   # distinct batch sizes that no loader's full and last batch explain
 
@@ -47,9 +46,7 @@ def rnn_length_rules(ctx) -> list[Finding]:
         # the layer reads the dims the other way round: its constructor is the one edit that swaps
         # them for every call (the code around it already works with these shapes)
         site = watcher.site(module)
-        # (the class may be passed in under another name: ``rnn_cell(input_size=…)``)
-        fixes = (edits.add_kwarg(site.file, site.line, (mtype,), "batch_first", str(not bf))
-                 or edits.add_kwarg(site.file, site.line, (), "batch_first", str(not bf))) if site else None
+        fixes = _ctor_kwarg(site, mtype, "batch_first", str(not bf))
         line = site or ev.where
         how = "construct it " + ("without batch_first, so that dim 0 is the time and dim 1 the batch" if bf else
                                  "with batch_first=True, so that dim 0 is the batch and dim 1 the time")
