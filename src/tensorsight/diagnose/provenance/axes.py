@@ -342,8 +342,10 @@ def origin_text(amap: AxisMap, uid: int) -> str:
     return f"{what} {fmt_shape(shape)} dim {o.dim} at {_where(ev)}"
 
 
-def path_of(amap: AxisMap, event_index: int, output_index: int, uid: int, limit: int = 60) -> list[OpEvent]:
-    """Layout ops that carried original axis ``uid`` to (event, output), oldest first."""
+def path_of(amap: AxisMap, event_index: int, output_index: int, uid: int, limit: int = 60,
+            keep=MOVES) -> list[OpEvent]:
+    """The ops among ``keep`` (layout moves) that carried original axis ``uid`` to (event,
+    output), oldest first."""
     trace = amap.trace
     hops: list[OpEvent] = []
     cur = event_index
@@ -357,7 +359,7 @@ def path_of(amap: AxisMap, event_index: int, output_index: int, uid: int, limit:
             if any(uid in a.uids for a in amap.in_axes.get((cur, k), ())) and meta.producer is not None:
                 nxt = meta.producer
                 break
-        if ev.op.rsplit(".", 1)[-1] in MOVES and ev.op.rsplit(".", 1)[-1] not in ("contiguous",):
+        if ev.op.rsplit(".", 1)[-1] in keep and ev.op.rsplit(".", 1)[-1] not in ("contiguous",):
             hops.append(ev)
         if nxt is None or nxt >= cur:
             break

@@ -47,9 +47,14 @@ def main_role_of(axis) -> str:
 
 
 def broadcast_rules(ctx) -> list[Finding]:
-    if getattr(ctx, "_broadcast", None) is not None:   # stretched_loss_rules asks again
-        return ctx._broadcast
-    ctx._broadcast = out = []
+    """Operands whose batch axes meet an implicit broadcast; then the regression losses of other
+    shapes that no batch axis decided (``stretched_losses``)."""
+    out = _batch_broadcasts(ctx)
+    return out + stretched_losses(ctx, told={(f.file, f.line) for f in out})
+
+
+def _batch_broadcasts(ctx) -> list[Finding]:
+    out = []
     amap, trace = ctx.amap, ctx.trace
     for ev in trace.events:
         name = _short(ev)
@@ -345,12 +350,11 @@ def _with_dim(file: str, line: int, names: tuple, dim: int):
 SAME_SHAPE_LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"}
 
 
-def stretched_loss_rules(ctx) -> list[Finding]:
-    """A regression loss whose prediction and target differ in shape, where no batch axis told
-    ``broadcast_rules`` which side is wrong: the broadcast copies one side over the other's axis,
-    so one target trains several outputs (or one output several targets)."""
+def stretched_losses(ctx, told=frozenset()) -> list[Finding]:
+    """A regression loss whose prediction and target differ in shape, where no batch axis said
+    which side is wrong (lines in ``told`` have a finding already): the broadcast copies one side
+    over the other's axis, so one target trains several outputs (or one output several targets)."""
     out, amap = [], ctx.amap
-    told = {(f.file, f.line) for f in broadcast_rules(ctx)}
     for ev in ctx.trace.events:
         name = _short(ev)
         if name not in SAME_SHAPE_LOSSES or ev.where is None or len(ev.inputs) < 2 \

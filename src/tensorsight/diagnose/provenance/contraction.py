@@ -6,56 +6,32 @@ from __future__ import annotations
 from ...shapes import fmt_shape
 from ..edit import edits
 from ..findings import Finding
-from .axes import AxisMap, provenance_text
+from .axes import AxisMap, path_of, provenance_text
 from .common import _short
 from .compare import main_role_of
+from .segments import index_items
 
 LAYOUT = {"permute", "transpose", "movedim", "moveaxis", "swapaxes", "swapdims", "t", "mT"}
 CARRIED = {"feature", "embedding", "channel"}   # what a layer reads at each step
 STEPS = {"time"}
 
 
-def _items(idx, rank: int):
-    """The subscript as one item per input dim, or None when it has tensors, lists or None."""
-    items = list(idx) if isinstance(idx, tuple) else [idx]
-    if any(i is None or isinstance(i, (list, tuple)) or hasattr(i, "shape") for i in items):
-        return None
-    if "..." in items:
-        k = items.index("...")
-        items = items[:k] + [slice(None)] * (rank - len(items) + 1) + items[k + 1:]
-    items += [slice(None)] * (rank - len(items))
-    if len(items) != rank or not all(isinstance(i, (int, slice)) for i in items):
-        return None
-    return items
-
-
 def _dropping_index(amap: AxisMap, ev, uid: int):
-    """Walk the producers that carried axis ``uid`` to ``ev``; the ``__getitem__`` on the way that
-    took one entry of a carried axis behind it: (event, its items, time dim, dropped dim)."""
-    trace, cur = amap.trace, ev.inputs[0].producer
-    for _ in range(60):
-        if cur is None or not 0 <= cur < len(trace.events):
+    """Among the ops that carried axis ``uid`` to ``ev`` (newest first), the ``__getitem__`` that
+    took one entry of a carried axis behind it: (event, its items, time dim, dropped dim); None
+    when a layout op moved the axes on purpose first."""
+    for hop in reversed(path_of(amap, ev.index, 0, uid, keep=LAYOUT | {"__getitem__"})):
+        if _short(hop) in LAYOUT:
             return None
-        hop = trace.events[cur]
-        name = _short(hop)
-        if name in LAYOUT:
-            return None   # the axes were moved on purpose
-        ins = amap.input_roles(hop.index, 0) if hop.inputs else ()
+        ins = amap.input_roles(hop.index, 0)
         where = [d for d, a in enumerate(ins) if uid in a.uids]
-        if not where:
+        items = index_items(hop.arg(1, "idx"), len(ins)) if hop.where is not None and where else None
+        if items is None or items[where[0]] != slice(None):
             return None
-        if name == "__getitem__" and hop.where is not None:
-            t = where[0]
-            items = _items(hop.arg(1, "idx"), len(ins))
-            if items is None or items[t] != slice(None):
-                return None
-            for d, it in enumerate(items):
-                if d > t and isinstance(it, int) and ins[d].size > 1 and main_role_of(ins[d]) in CARRIED:
-                    return hop, items, t, d
-        o = amap.origins.get(uid)
-        if o is not None and o.event == cur:
-            return None
-        cur = hop.inputs[0].producer if hop.inputs else None
+        t = where[0]
+        for d, it in enumerate(items):
+            if d > t and type(it) is int and ins[d].size > 1 and main_role_of(ins[d]) in CARRIED:
+                return hop, items, t, d
     return None
 
 

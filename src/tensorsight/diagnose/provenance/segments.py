@@ -17,25 +17,31 @@ from .common import _short
 CATS = {"cat", "concat", "concatenate"}
 
 
+def index_items(index, rank: int) -> list | None:
+    """A ``__getitem__`` index as one int or slice per input dim (``...`` and the implicit
+    trailing ``:`` spelt out); None for tensors, lists, new axes or a rank it does not fit."""
+    parts = list(index) if isinstance(index, tuple) else [index]
+    if any(p is None or isinstance(p, (TensorRef, list)) for p in parts) or parts.count("...") > 1:
+        return None
+    if "..." in parts:
+        at = parts.index("...")
+        parts = parts[:at] + [slice(None)] * (rank - len(parts) + 1) + parts[at + 1:]
+    parts += [slice(None)] * (rank - len(parts))
+    if len(parts) != rank or not all(isinstance(p, slice) or type(p) is int for p in parts):
+        return None
+    return parts
+
+
 def slice_range(ev: OpEvent) -> tuple[int, int, int] | None:
     """(dim, lo, hi): the one axis a ``__getitem__`` narrows, as a step-1 range of the input's
     axis; None for any other index (tensors, several narrowed axes, new axes, strides)."""
     if _short(ev) != "__getitem__" or len(ev.args) < 2 or not ev.inputs:
         return None
     shape = ev.inputs[0].shape
-    index = ev.args[1]
-    parts = list(index) if isinstance(index, tuple) else [index]
-    if any(p is None or isinstance(p, (TensorRef, list)) for p in parts):
+    parts = index_items(ev.args[1], len(shape))
+    if parts is None:
         return None
-    if parts.count("...") > 1:
-        return None
-    if "..." in parts:
-        at = parts.index("...")
-        before, after = parts[:at], parts[at + 1:]
-        dims = list(range(len(before))) + list(range(len(shape) - len(after), len(shape)))
-        parts = before + after
-    else:
-        dims = list(range(len(parts)))
+    dims = range(len(parts))
     found = None
     for d, p in zip(dims, parts):
         if d >= len(shape) or type(shape[d]) is not int:

@@ -35,7 +35,7 @@ from .contraction import contraction_rules
 from .rnn_calls import rnn_length_rules
 from .loss_inputs import loss_input_rules
 from .over_axis import over_batch_rules
-from .compare import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules, stretched_loss_rules,
+from .compare import (broadcast_rules, ce_class_axis_rules, hand_normalize_rules, rnn_rules,
                                 squeeze_rules)
 
 LOSSES = {"mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
@@ -290,7 +290,7 @@ def _stats_dim_fix(path: str, line: int, d: int, rank: int, new: str):
 
 
 RULES = [data_stats_rules, view_rules, permute_rules, over_batch_rules, hand_normalize_rules, loss_input_rules,
-         broadcast_rules, stretched_loss_rules, contraction_rules, rnn_rules, rnn_length_rules, ce_class_axis_rules, squeeze_rules, forced_shape_rules]
+         broadcast_rules, contraction_rules, rnn_rules, rnn_length_rules, ce_class_axis_rules, squeeze_rules, forced_shape_rules]
 
 
 class Context:

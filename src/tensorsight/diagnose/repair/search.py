@@ -132,12 +132,7 @@ def _view_middle_pair(msg: str, ev) -> list[tuple[int, int]]:
     shape = [d for d in ev.inputs[0].shape if isinstance(d, int)]
     if -1 in dims or len(shape) != len(ev.inputs[0].shape) or not dims:
         return []
-    i = 0
-    while i < min(len(dims), len(shape)) and dims[i] == shape[i]:
-        i += 1
-    j = 0
-    while j < min(len(dims), len(shape)) - i and dims[-1 - j] == shape[-1 - j]:
-        j += 1
+    i, j = templates_origin.common_ends(dims, shape)
     want, got = math.prod(dims[i:len(dims) - j]), math.prod(shape[i:len(shape) - j])
     return [(want, got)] if want > 1 and got > 1 and want != got and i + j > 0 else []
 

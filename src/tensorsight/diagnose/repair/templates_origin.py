@@ -127,14 +127,20 @@ def adjusted_value(old_text: str, new_text: str, now) -> int | None:
     return v if isinstance(v, int) else None
 
 
-def changed_text(old: str, new: str):
-    """(old, new) text of the part of a line an edit changes, widened to whole names."""
+def common_ends(a, b) -> tuple[int, int]:
+    """How many leading and (then) trailing items two sequences share."""
     i = 0
-    while i < min(len(old), len(new)) and old[i] == new[i]:
+    while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
     j = 0
-    while j < min(len(old), len(new)) - i and old[-1 - j] == new[-1 - j]:
+    while j < min(len(a), len(b)) - i and a[-1 - j] == b[-1 - j]:
         j += 1
+    return i, j
+
+
+def changed_text(old: str, new: str):
+    """(old, new) text of the part of a line an edit changes, widened to whole names."""
+    i, j = common_ends(old, new)
     while i > 0 and (old[i - 1].isalnum() or old[i - 1] in "_."):
         i -= 1
     while j > 0 and (old[len(old) - j].isalnum() or old[len(old) - j] in "_"):
