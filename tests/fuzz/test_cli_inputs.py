@@ -126,6 +126,18 @@ def test_unwritable_outputs_fail_before_any_work(case, tmp_path, capsys):
     assert tried == len(flags) * 10
 
 
+def test_ranks_checking_one_output_path_at_once_all_may_write(tmp_path):
+    """Every rank of a torchrun job checks the same --json path when it starts; one rank's check
+    must never make the path look taken to another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tensorsight.cli.outputs import output_path
+    target = str(tmp_path / "job.json")
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: output_path(target, "--json"), range(400)))
+    assert got == [target] * 400 and not os.path.exists(target) and os.listdir(tmp_path) == []
+
+
 BAD_FLAGS = [
     ["trace", NET, "--input", "1x4", "--format", "xml"],
     ["trace", NET, "--input", "1x4", "--max-rows", "-1"],

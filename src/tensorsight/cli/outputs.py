@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
 
 from ..errors import TensorsightError
 
@@ -31,12 +32,14 @@ def writable(path: str) -> bool:
         except OSError:
             return False
         return True
+    # A probe under its own name: several ranks of one torchrun job check the same --json path
+    # at once, and probing the path itself would make one rank's probe another's "exists".
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        fd, probe = tempfile.mkstemp(prefix=".tensorsight-probe-", dir=os.path.dirname(path) or ".")
     except OSError:
         return False
     os.close(fd)
-    os.unlink(path)
+    os.unlink(probe)
     return True
 
 
