@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_clean, describe, diagnose, fix_until_clean
+from .helpers import assert_clean, describe, diagnose, fix_until_clean, fixed_lines
 
 
 def crashed(run, exc_type: str, starts: str = ""):
@@ -305,4 +305,30 @@ def test_a_head_sized_for_other_classes_is_resized_not_flattened(tmp_path):
     assert f.line == run.line("self.pred = nn.Conv2d(16, 255, 1)"), describe(run.findings)
     assert the_fix(f).new.strip() == "self.pred = nn.Conv2d(16, 27, 1)"
     assert not any("view(p.size(0), -1)" in fx.new for g in run.problems for fx in g.fixes)
+    assert_clean(fix_until_clean(run))
+
+
+def test_an_attribute_assigned_twice_gets_a_name_of_its_own(tmp_path):
+    # norm3 is BatchNorm2d for the conv block, then BatchNorm1d for the projection: the second
+    # replaces the first. The fix renames the later one and moves the use that the re-run says
+    run = diagnose("crash_attribute_assigned_twice_in_init.py", tmp_path)
+    crashed(run, "ValueError", "expected 2D or 3D input (got 4D input)")
+    f = run.problems[0]
+    assert f.line == run.line("self.norm3 = nn.BatchNorm1d(proj)"), describe(run.findings)
+    assert "assigned twice in __init__ (lines 17 and 19)" in f.message
+    assert fixed_lines(run) >= {(run.line("self.norm3 = nn.BatchNorm1d(proj)"), "self.norm3_2 = nn.BatchNorm1d(proj)"),
+                                (run.line("return self.act(self.norm3(self.proj(x)))"),
+                                 "return self.act(self.norm3_2(self.proj(x)))")}
+    assert_clean(fix_until_clean(run))
+
+
+def test_a_state_reset_with_the_stored_size_is_fixed_where_that_state_was_made(tmp_path):
+    # the stored 300 reaches the GRU through reset() at evaluation, not through the constructor:
+    # the watcher records the reset at each of its call sites, and the edit goes to the one that
+    # made the state the GRU got
+    run = diagnose("crash_state_helper_called_with_training_size_at_eval.py", tmp_path)
+    crashed(run, "RuntimeError", "Expected hidden size (1, 100, 16), got [1, 300, 16]")
+    f = run.problems[0]
+    assert f.line == run.line("    model.reset(model.batch)"), describe(run.findings)
+    assert the_fix(f).new.strip() == "model.reset(test_x.size(1))"
     assert_clean(fix_until_clean(run))

@@ -304,7 +304,11 @@ class Recorder(ValueReads, ModuleCalls, TorchFunctionMode):
 
     def _signature(self, func, args, kwargs):
         f = sys._getframe(2)
-        sig = [func, id(self._stack[-1][0]) if self._stack else 0, f.f_code, f.f_lasti]
+        # the caller's call site too: a helper (``init_hidden``) called from two lines makes two
+        # different tensors, and a later crash must see the line that made the one it got
+        g = f.f_back
+        sig = [func, id(self._stack[-1][0]) if self._stack else 0, f.f_code, f.f_lasti,
+               g.f_code if g is not None else None, g.f_lasti if g is not None else 0]
         _walk_tensors((args, kwargs), lambda t: sig.append((tuple(t.shape), t.dtype)))
         return tuple(sig)
 

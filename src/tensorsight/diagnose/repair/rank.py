@@ -66,9 +66,10 @@ def _evaluated(ctx: Context) -> bool:
 def _agreement(c: Candidate, ctx: Context) -> float:
     ev = ctx.ev
     if ev is None or not ev.activations:
-        return _style(c, ctx) + batch_size_change(c, ctx)
+        return _style(c, ctx) + batch_size_change(c, ctx) + made_the_operand(c, ctx)
     if c.layer_change is None:
-        return _data_agreement(c, ctx) + _style(c, ctx) + batch_size_change(c, ctx) + producer_agreement(c, ctx)
+        return _data_agreement(c, ctx) + _style(c, ctx) + batch_size_change(c, ctx) + producer_agreement(c, ctx) \
+            + made_the_operand(c, ctx)
     module, role, old, new = c.layer_change
     x = ev.activations[0]
     family = next((k for k in READS if ev.name.startswith(k)), None)
@@ -93,6 +94,39 @@ def _agreement(c: Candidate, ctx: Context) -> float:
     if new == 1 and isinstance(old, int) and old > 1 and not per_sample:
         s -= 4.0           # a layer of width 1 to fit an axis of size 1: the data has an extra axis
     return s + _style(c, ctx)
+
+
+# a value edit on a line that made the failing operand (its creation's call stack)
+MADE_OPERAND = 1.0
+
+
+def made_the_operand(c: Candidate, ctx: Context) -> float:
+    """A stored size is read in two places (the constructor, a reset of the state before the
+    failing call): the edit on a line that made the failing operand itself, off the path that
+    led to the crash, explains the crash."""
+    if c.site is None or c.site.kind != "constant":
+        return 0.0
+    lines = _operand_lines(ctx)
+    return MADE_OPERAND if lines and c.lines & lines else 0.0
+
+
+def _operand_lines(ctx: Context) -> set:
+    """User lines on the call stacks of the ops that made the failing op's operands (read once)."""
+    if not hasattr(ctx, "_operand_lines"):
+        from .templates_sizes import library_scopes
+        trace = ctx.crash.trace
+        if ctx.ev is not None:
+            made = [m.producer for m in ctx.ev.inputs]
+        else:  # a check that raised before any op (an RNN's state): the tensors torch's frames hold
+            rec = getattr(ctx.crash.watcher, "recorder", None)
+            made = [rec.meta(v).producer for scope in library_scopes(ctx.crash.exc) for v in scope.values()
+                    if isinstance(getattr(v, "shape", None), tuple) and hasattr(v, "dtype")] if rec else []
+        # the lines on the way to the crash (the model's call, forward) made every operand
+        from .templates_sizes import tb_frames
+        crash_path = {(f.f_code.co_filename, line) for f, line in tb_frames(ctx.crash.exc)}
+        ctx._operand_lines = {(f.file, f.line) for i in made if i is not None and 0 <= i < len(trace.events)
+                              for f in trace.events[i].stack} - crash_path
+    return ctx._operand_lines
 
 
 def _batch_sizes(ctx: Context) -> set[int]:

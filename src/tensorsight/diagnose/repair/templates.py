@@ -26,6 +26,7 @@ from .templates_around import transpose_around
 from .templates_scale import resample_factor
 from .templates_sizes import argument_from_data, size_from_data
 from .templates_state import size_argument_at_call
+from .templates_names import reassigned_attribute
 
 __all__ = ["Candidate", "Context", "TEMPLATES", "generate"]
 
@@ -51,6 +52,7 @@ TEMPLATES = [
     Template("set_ctor_out", "layer", ("ctor",), set_ctor_out),
     Template("resample_factor", "layer", ("ctor",), resample_factor),
     Template("batch_first", "layer", ("ctor",), batch_first),
+    Template("reassigned_attribute", "layer", ("ctor",), reassigned_attribute),
     Template("logits_loss", "loss", ("ctor", "call"), logits_loss),
     Template("drop_last", "loader", ("loader",), drop_last),
     Template("pad_collate", "loader", ("loader",), pad_collate),

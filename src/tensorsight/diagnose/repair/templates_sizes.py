@@ -71,7 +71,8 @@ def _tensors_with(scope: dict, size: int, exclude: int):
     out = []
     for k, v in list(scope.items()):
         shape = getattr(v, "shape", None) if hasattr(v, "dtype") else None
-        if k == "self" or shape is None or not hasattr(v, "dtype") or len(shape) < 2:
+        # a tensor or an array: ``numpy`` itself has a ``shape`` (a function) and a ``dtype``
+        if k == "self" or not isinstance(shape, tuple) or len(shape) < 2:
             continue
         for axis, d in enumerate(shape):
             if d == size and exclude not in tuple(shape):
